@@ -1,0 +1,109 @@
+"""Plain domain types handed from stage to stage. No I/O here.
+
+Flow: `Source` (config) → fetch → `ParsedFeed` of `Entry` (untrusted, as read) → normalize →
+`Item` (clean, ready to store) → store → `Story` (what the public pages and feeds show).
+`FetchState` is what the crawler remembers per source between runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+DEFAULT_INTERVAL_MINUTES = 60
+MIN_INTERVAL_MINUTES = 15
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One member forum as registered in sources.yaml."""
+
+    id: str
+    name: str
+    city: str | None  # official name ("Halle (Saale)"); None for network-wide sources
+    homepage: str
+    feed: str | None
+    interval_minutes: int = DEFAULT_INTERVAL_MINUTES
+    enabled: bool = True
+    feed_verified: bool = True  # False: the feed URL is a guess (CMS default path)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One entry as a parser read it: untrusted and not yet normalized."""
+
+    guid: str | None
+    link: str | None
+    title: str | None
+    content_html: str | None = None  # full content when the feed carries it
+    summary_html: str | None = None
+    published: datetime | None = None  # aware when the feed named a zone, naive otherwise
+    updated: datetime | None = None
+    author: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    """What a parser made of one fetched body."""
+
+    title: str | None
+    link: str | None
+    entries: tuple[Entry, ...]
+    ttl_minutes: int | None = None  # RSS <ttl>
+    warning: str | None = None  # why the feed was only partly readable (feedparser "bozo")
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """A normalized item: sanitized HTML, absolute and canonical URLs, UTC dates."""
+
+    source_id: str
+    guid: str
+    url: str  # the original link, absolute
+    canonical_url: str  # for dedup: lower-case host, no default port, fragment or tracking
+    title: str
+    content_html: str  # sanitized
+    excerpt: str  # plain text, at most ~300 characters
+    published: datetime  # aware, UTC
+    updated: datetime | None = None
+    author: str | None = None
+    cities: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FetchState:
+    """What the crawler remembers about one source between runs."""
+
+    source_id: str
+    url: str | None = None  # the feed URL this state belongs to
+    etag: str | None = None
+    last_modified: str | None = None
+    last_fetched_at: datetime | None = None
+    last_success_at: datetime | None = None
+    next_fetch_at: datetime | None = None  # None: due now
+    consecutive_failures: int = 0
+    last_status: str | None = None  # "ok" | "not_modified" | "failed"
+    last_error: str | None = None  # reason code, e.g. "timeout", "http_404"
+    last_error_message: str | None = None
+    moved_to: str | None = None  # target of a permanent redirect (301/308): update sources.yaml
+    item_count: int = 0  # items stored for this source
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """One story as the public sees it: an item plus the other forums that carry it too."""
+
+    id: str  # stable id for feeds (the item's guid within its source, made global)
+    source_id: str
+    source_name: str
+    source_city: str | None
+    title: str
+    url: str
+    content_html: str
+    excerpt: str
+    published: datetime  # aware, UTC
+    updated: datetime | None
+    first_seen: datetime
+    author: str | None = None
+    cities: tuple[str, ...] = ()
+    also_at: tuple[str, ...] = field(default=())  # names of other forums with the same story
