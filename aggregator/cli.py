@@ -1,0 +1,357 @@
+"""The `aggregator` command: parses arguments, calls the services, turns errors into one line each.
+
+Exit status: 0 done, 1 a runtime failure (database, output folder), 2 bad configuration or usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from aggregator import __version__
+from aggregator.config import load_sources
+from aggregator.crawl import CrawlReport, SourceOutcome
+from aggregator.errors import AggregatorError, ConfigError
+from aggregator.settings import Settings
+
+if TYPE_CHECKING:
+    from aggregator.model import Source
+    from aggregator.store.repository import Store
+
+log = logging.getLogger("aggregator")
+
+EXIT_OK, EXIT_FAILURE, EXIT_CONFIG = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="aggregator",
+        description="News aggregator of the NETZWERK Stadtforen Mitteldeutschland. "
+        "Every option is also an environment variable AGGREGATOR_<NAME>.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--config", type=Path, help="sources file (AGGREGATOR_CONFIG; sources.yaml)"
+    )
+    parser.add_argument("--database-url", help="SQLAlchemy URL (AGGREGATOR_DATABASE_URL)")
+    parser.add_argument("--output-dir", type=Path, help="published site (AGGREGATOR_OUTPUT_DIR)")
+    parser.add_argument("--base-url", help="public address of the site (AGGREGATOR_BASE_URL)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    crawl = commands.add_parser("crawl", help="fetch every due source once and store new items")
+    crawl.add_argument("--force", action="store_true", help="fetch all enabled sources, due or not")
+    crawl.add_argument("--source", action="append", default=[], metavar="ID", help="only this id")
+    crawl.set_defaults(func=cmd_crawl)
+
+    publish = commands.add_parser("publish", help="write the static site and feeds")
+    publish.set_defaults(func=cmd_publish)
+
+    for name, func, text in (
+        ("run", cmd_run, "crawl, publish and serve, then keep crawling on schedule"),
+        ("serve", cmd_serve, "serve the published site over HTTP"),
+        ("demo", cmd_demo, "run everything offline against the bundled sample network"),
+    ):
+        sub = commands.add_parser(name, help=text)
+        sub.add_argument("--host", help="address to listen on (AGGREGATOR_HOST; 127.0.0.1)")
+        sub.add_argument("--port", type=int, help="port to listen on (AGGREGATOR_PORT; 8000)")
+        sub.set_defaults(func=func)
+        if name == "demo":
+            sub.add_argument("--once", action="store_true", help="stop after publishing")
+        if name == "run":
+            sub.add_argument("--no-serve", action="store_true", help="do not serve the site")
+
+    db = commands.add_parser("db", help="database schema: upgrade or show its revision")
+    db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    db_commands.add_parser("upgrade", help="apply all schema migrations").set_defaults(
+        func=cmd_db_upgrade
+    )
+    db_commands.add_parser("status", help="show the schema revision").set_defaults(
+        func=cmd_db_status
+    )
+
+    sources = commands.add_parser("sources", help="check sources.yaml or show source health")
+    src_commands = sources.add_subparsers(dest="sources_command", metavar="ACTION", required=True)
+    src_commands.add_parser("check", help="validate sources.yaml and list problems").set_defaults(
+        func=cmd_sources_check
+    )
+    src_commands.add_parser("status", help="show each source's last fetch").set_defaults(
+        func=cmd_sources_status
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        datefmt="%Y-%m-%d %H:%M:%S",
+        stream=sys.stderr,
+    )
+    for noisy in ("httpx", "httpcore", "apscheduler", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    try:
+        settings = Settings.from_env().with_overrides(
+            config=args.config,
+            database_url=args.database_url,
+            output_dir=args.output_dir,
+            base_url=args.base_url,
+            host=getattr(args, "host", None),
+            port=getattr(args, "port", None),
+        )
+        func: Callable[[argparse.Namespace, Settings], int] = args.func
+        return func(args, settings)
+    except ConfigError as exc:
+        for line in exc.problems:
+            print(f"error: {line}", file=sys.stderr)
+        return EXIT_CONFIG
+    except AggregatorError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+# --- commands ---------------------------------------------------------------------------------
+
+
+def cmd_crawl(args: argparse.Namespace, settings: Settings) -> int:
+    from aggregator.runtime import crawl_once, open_store
+
+    sources = load_sources(settings.config)  # before the database: a bad file changes nothing
+    unknown = sorted(set(args.source) - {s.id for s in sources})
+    if unknown:
+        raise ConfigError([f"{settings.config}: no source with id '{i}'" for i in unknown])
+    store = open_store(settings)
+    report = crawl_once(
+        settings, store, sources, force=args.force, only=args.source, progress=TerminalProgress()
+    )
+    print_summary(report)
+    return EXIT_OK
+
+
+def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
+    from aggregator.runtime import open_store, publish_once
+
+    sources = load_sources(settings.config)
+    report, seconds = publish_once(settings, open_store(settings), sources)
+    print(
+        f"published {report.stories} stories, {report.pages} pages, {report.feeds} feeds "
+        f"to {settings.output_dir}/ in {seconds:.1f} s"
+    )
+    return EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from aggregator.runtime import open_store
+
+    sources = load_sources(settings.config)
+    store = open_store(settings)
+    return _run(settings, store, sources, serve=not args.no_serve)
+
+
+def _run(
+    settings: Settings, store: Store, sources: Sequence[Source], *, serve: bool, once: bool = False
+) -> int:
+    from aggregator.publish.serve import StaticServer
+    from aggregator.runtime import crawl_once, publish_once
+    from aggregator.scheduler import Runner, install_stop_handlers, run_forever
+
+    runner = Runner(settings, store, sources)
+    report = crawl_once(settings, runner.store, runner.sources, progress=TerminalProgress())
+    print_summary(report)
+    published, seconds = publish_once(settings, runner.store, runner.sources)
+    print(f"published {published.stories} stories to {settings.output_dir}/ in {seconds:.1f} s")
+    if once:
+        return EXIT_OK
+    server = None
+    if serve:
+        try:
+            server = StaticServer(settings.output_dir, settings.host, settings.port).start()
+        except OSError as exc:
+            raise AggregatorError(
+                f"cannot listen on {settings.host}:{settings.port}: {exc.strerror} "
+                "(set --port or AGGREGATOR_PORT)"
+            ) from None
+        print(f"serving {settings.output_dir}/ on {server.url} (Ctrl-C stops)")
+    stop = threading.Event()
+    install_stop_handlers(stop)
+    print(f"crawling due sources every {settings.check_every_s} s")
+    try:
+        run_forever(runner, stop)
+    finally:
+        if server:
+            server.stop()
+    print("stopped")
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from aggregator.publish.serve import StaticServer
+    from aggregator.scheduler import install_stop_handlers
+
+    if not (settings.output_dir / "index.html").is_file():
+        raise AggregatorError(
+            f"{settings.output_dir}/index.html not found: run `aggregator publish`"
+        )
+    server = StaticServer(settings.output_dir, settings.host, settings.port).start()
+    print(f"serving {settings.output_dir}/ on {server.url} (Ctrl-C stops)")
+    stop = threading.Event()
+    install_stop_handlers(stop)
+    stop.wait()
+    server.stop()
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from aggregator.demo.network import DemoNetwork
+    from aggregator.runtime import open_store
+
+    demo_dir = Path("data") / "demo"
+    demo_dir.mkdir(parents=True, exist_ok=True)
+    database = demo_dir / "demo.db"
+    for leftover in demo_dir.glob("demo.db*"):  # a fresh database: the demo ports change per run
+        leftover.unlink()
+    with DemoNetwork() as network:
+        config = network.write_sources(demo_dir / "sources.yaml")
+        settings = settings.with_overrides(config=config, database_url=f"sqlite:///{database}")
+        print(f"sample network on {network.base_url}/ ({config}):")
+        for line in network.describe():
+            print(f"  {line}")
+        sources = load_sources(config)
+        code = _run(settings, open_store(settings), sources, serve=True, once=args.once)
+        if args.once:
+            print(f"look at {settings.output_dir}/index.html (or run `aggregator serve`)")
+        return code
+
+
+def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    from aggregator.store.db import current_revision, make_engine, upgrade
+
+    engine = make_engine(settings.database_url)
+    before = current_revision(engine)
+    upgrade(engine)
+    print(f"database schema: {before or 'empty'} -> {current_revision(engine)}")
+    return EXIT_OK
+
+
+def cmd_db_status(args: argparse.Namespace, settings: Settings) -> int:
+    from aggregator.store.db import current_revision, make_engine, needs_upgrade
+
+    engine = make_engine(settings.database_url)
+    state = "needs `aggregator db upgrade`" if needs_upgrade(engine) else "up to date"
+    print(f"database schema: {current_revision(engine) or 'empty'} ({state})")
+    return EXIT_OK
+
+
+def cmd_sources_check(args: argparse.Namespace, settings: Settings) -> int:
+    sources = load_sources(settings.config)
+    enabled = sum(1 for s in sources if s.enabled)
+    unverified = [s.id for s in sources if not s.feed_verified]
+    print(
+        f"{settings.config}: {len(sources)} sources, {enabled} enabled, "
+        f"{len(unverified)} with an unverified feed URL"
+    )
+    return EXIT_OK
+
+
+def cmd_sources_status(args: argparse.Namespace, settings: Settings) -> int:
+    from aggregator.runtime import open_store
+
+    sources = load_sources(settings.config)
+    states = open_store(settings).fetch_states()
+    for source in sources:
+        state = states.get(source.id)
+        if not source.enabled:
+            status = "disabled"
+        elif state is None or state.last_status is None:
+            status = "never fetched"
+        elif state.last_status == "failed":
+            status = f"failed x{state.consecutive_failures}: {state.last_error_message}"
+        else:
+            status = state.last_status
+        items = state.item_count if state else 0
+        when = (
+            f"next {state.next_fetch_at:%Y-%m-%d %H:%M} UTC"
+            if state and state.next_fetch_at
+            else ""
+        )
+        print(f"{source.id:28} {items:5} items  {status} {when}".rstrip())
+        if state and state.moved_to:
+            print(f"{'':28} moved permanently to {state.moved_to}: update {settings.config}")
+    return EXIT_OK
+
+
+# --- terminal output --------------------------------------------------------------------------
+
+
+class TerminalProgress:
+    """A progress bar on a terminal (stderr), one line per failed source either way."""
+
+    def __init__(self, stream: object = None) -> None:
+        self.stream = stream or sys.stderr
+        self.bar: object | None = None
+        self.total = self.done = 0
+
+    def started(self, total: int) -> None:
+        self.total, self.done = total, 0
+        isatty = getattr(self.stream, "isatty", lambda: False)()
+        if isatty and total:
+            from tqdm import tqdm
+
+            self.bar = tqdm(
+                total=total,
+                unit="source",
+                desc="crawl",
+                file=self.stream,
+                leave=False,
+                dynamic_ncols=True,
+            )
+
+    def source_done(self, outcome: SourceOutcome) -> None:
+        if outcome.status == "failed":
+            self._write(f"failed: {outcome.source_id}: {outcome.message}")
+        self.done += 1
+        if self.bar is not None:
+            self.bar.update(1)  # type: ignore[attr-defined]
+            if self.done >= self.total:
+                self.close()
+
+    def _write(self, line: str) -> None:
+        if self.bar is not None:
+            self.bar.write(line, file=self.stream)  # type: ignore[attr-defined]
+        else:
+            print(line, file=self.stream)  # type: ignore[call-overload]
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()  # type: ignore[attr-defined]
+            self.bar = None
+
+
+def print_summary(report: CrawlReport) -> None:
+    for outcome in report.outcomes:
+        if outcome.moved_to:
+            print(
+                f"moved: {outcome.source_id} answers with a permanent redirect to "
+                f"{outcome.moved_to}: update its feed URL"
+            )
+        if outcome.warning:
+            print(f"warning: {outcome.source_id}: {outcome.warning}")
+    seconds = (report.finished_at - report.started_at).total_seconds()
+    if not report.outcomes:
+        print("crawl: no source is due (use --force to fetch them anyway)")
+        return
+    print(f"crawl: {report.summary()} in {seconds:.1f} s")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

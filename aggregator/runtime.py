@@ -1,0 +1,92 @@
+"""Composition of the services from settings: open the store, crawl once, publish once.
+
+Shared by the CLI, the scheduler and the demo so that each of them does the same thing.
+Every side effect (database, network, filesystem, clock) is set up here and passed inward.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from time import perf_counter
+
+from aggregator.config import load_sources
+from aggregator.crawl import CrawlReport, Progress, crawl
+from aggregator.errors import StoreError
+from aggregator.fetch import FetchSettings
+from aggregator.model import Source
+from aggregator.publish import PublishReport, publish_site
+from aggregator.settings import Settings
+from aggregator.store.db import current_revision, make_engine, needs_upgrade, upgrade
+from aggregator.store.repository import Store
+
+
+def utc_now() -> datetime:
+    """The one wall clock of the application; services receive it as `clock`."""
+    return datetime.now(UTC)
+
+
+def open_store(settings: Settings, *, auto_upgrade: bool = True) -> Store:
+    """Open the database; an empty one gets the schema, an outdated one is refused."""
+    engine = make_engine(settings.database_url)
+    if needs_upgrade(engine):
+        if current_revision(engine) is None and auto_upgrade:
+            upgrade(engine)
+        else:
+            raise StoreError(
+                "the database schema is older than this version of the aggregator: "
+                "run `aggregator db upgrade` first"
+            )
+    return Store(engine)
+
+
+def fetch_settings(settings: Settings) -> FetchSettings:
+    return FetchSettings(
+        connect_timeout=settings.connect_timeout,
+        total_timeout=settings.timeout,
+        max_bytes=settings.max_bytes,
+        global_limit=settings.concurrency,
+    )
+
+
+def crawl_once(
+    settings: Settings,
+    store: Store,
+    sources: Sequence[Source] | None = None,
+    *,
+    force: bool = False,
+    only: Sequence[str] = (),
+    progress: Progress | None = None,
+) -> CrawlReport:
+    if sources is None:
+        sources = load_sources(settings.config)
+    return asyncio.run(
+        crawl(
+            sources,
+            store,
+            fetch_settings(settings),
+            clock=utc_now,
+            force=force,
+            only=only,
+            progress=progress,
+        )
+    )
+
+
+def publish_once(
+    settings: Settings, store: Store, sources: Sequence[Source] | None = None
+) -> tuple[PublishReport, float]:
+    """Publish every stored story; returns the report and the seconds it took."""
+    started = perf_counter()
+    if sources is None:
+        sources = load_sources(settings.config)
+    states = store.fetch_states()
+    report = publish_site(
+        store.stories(),
+        [(s, states.get(s.id)) for s in sources],
+        settings.output_dir,
+        base_url=settings.base_url,
+        now=utc_now(),
+    )
+    return report, perf_counter() - started

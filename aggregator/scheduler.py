@@ -1,0 +1,98 @@
+"""The long-running process behind `aggregator run`: crawl what is due, publish what changed.
+
+APScheduler runs one job, every `check_every_s` seconds: ask the database which sources are due
+(their `next_fetch_at`, so a restart picks up exactly where the last process stopped), crawl them,
+and publish when anything changed. sources.yaml is read again on every tick, so an edit takes
+effect without a restart; a broken edit is logged and the last good list is kept.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Sequence
+from datetime import timedelta
+from types import FrameType
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from aggregator.config import load_sources
+from aggregator.errors import AggregatorError, ConfigError
+from aggregator.model import Source
+from aggregator.runtime import crawl_once, publish_once, utc_now
+from aggregator.settings import Settings
+from aggregator.store.repository import Store
+
+log = logging.getLogger(__name__)
+
+
+class Runner:
+    """One tick = crawl the due sources, publish if something changed."""
+
+    def __init__(self, settings: Settings, store: Store, sources: Sequence[Source]) -> None:
+        self.settings = settings
+        self.store = store
+        self.sources = list(sources)
+        self._lock = threading.Lock()
+
+    def reload_sources(self) -> None:
+        try:
+            self.sources = load_sources(self.settings.config)
+        except ConfigError as exc:
+            for line in exc.problems:
+                log.error("%s (keeping the last valid list of sources)", line)
+
+    def tick(self) -> None:
+        with self._lock:  # never two crawls at once, even if a tick is started by hand
+            self.reload_sources()
+            try:
+                report = crawl_once(self.settings, self.store, self.sources)
+            except AggregatorError as exc:
+                log.error("crawl failed: %s", exc)
+                return
+            if not report.outcomes:
+                log.debug("nothing due")
+                return
+            log.info("crawl: %s", report.summary())
+            for failure in report.failures:
+                log.warning("%s failed: %s", failure.source_id, failure.message)
+            if report.changed:
+                self.publish()
+
+    def publish(self) -> None:
+        try:
+            result, seconds = publish_once(self.settings, self.store, self.sources)
+        except AggregatorError as exc:
+            log.error("publish failed: %s", exc)
+            return
+        log.info("published %d stories to %s in %.1f s", result.stories, result.out_dir, seconds)
+
+
+def run_forever(runner: Runner, stop: threading.Event) -> None:
+    """Run ticks until `stop` is set (by SIGINT/SIGTERM); the current tick finishes its writes."""
+    scheduler = BackgroundScheduler(timezone="UTC")
+    scheduler.add_job(
+        runner.tick,
+        "interval",
+        seconds=runner.settings.check_every_s,
+        next_run_time=utc_now() + timedelta(seconds=runner.settings.check_every_s),
+        max_instances=1,
+        coalesce=True,
+        id="crawl-due-sources",
+    )
+    scheduler.start()
+    try:
+        stop.wait()
+    finally:
+        log.info("stopping: letting the current crawl finish its writes")
+        scheduler.shutdown(wait=True)
+
+
+def install_stop_handlers(stop: threading.Event) -> None:
+    def handle(signum: int, _frame: FrameType | None) -> None:
+        log.info("received %s", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGINT, handle)
+    signal.signal(signal.SIGTERM, handle)

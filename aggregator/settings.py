@@ -1,0 +1,92 @@
+"""Runtime settings: every one is an environment variable `AGGREGATOR_*`, most also a CLI flag.
+
+Flags win over the environment, the environment wins over the defaults below.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from aggregator.errors import ConfigError
+
+DEFAULT_DATABASE_URL = "sqlite:///data/aggregator.db"
+DEFAULT_BASE_URL = "http://127.0.0.1:8000/"
+
+
+@dataclass(frozen=True)
+class Settings:
+    config: Path = Path("sources.yaml")
+    database_url: str = DEFAULT_DATABASE_URL
+    output_dir: Path = Path("public")
+    base_url: str = DEFAULT_BASE_URL
+    host: str = "127.0.0.1"
+    port: int = 8000
+    concurrency: int = 16  # global limit of simultaneous fetches
+    connect_timeout: float = 10.0
+    timeout: float = 30.0  # total seconds for one fetch, body included
+    max_bytes: int = 10 * 1024 * 1024
+    check_every_s: int = 60  # how often `run` asks the database what is due
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read `AGGREGATOR_<FIELD>` for every field; a bad value is a ConfigError naming it."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        problems = []
+        for f in fields(cls):
+            name = f"AGGREGATOR_{f.name.upper()}"
+            raw = env.get(name)
+            if raw is None or raw == "":
+                continue
+            try:
+                values[f.name] = _convert(f.type, raw)
+            except ValueError:
+                problems.append(f"{name}={raw!r}: expected {_describe(f.type)}")
+        if problems:
+            raise ConfigError(problems)
+        return _checked(cls(**values))
+
+    def with_overrides(self, **overrides: Any) -> Settings:
+        """Apply CLI flags (None means "not given")."""
+        given = {k: v for k, v in overrides.items() if v is not None}
+        return _checked(replace(self, **given)) if given else self
+
+
+def _convert(kind: Any, raw: str) -> Any:
+    kind = str(kind)
+    if kind == "Path":
+        return Path(raw)
+    if kind == "int":
+        return int(raw)
+    if kind == "float":
+        return float(raw)
+    return raw
+
+
+def _describe(kind: Any) -> str:
+    return {"int": "a whole number", "float": "a number"}.get(str(kind), "a value")
+
+
+def _checked(settings: Settings) -> Settings:
+    problems = []
+    if not settings.base_url.startswith(("http://", "https://")):
+        problems.append(
+            f"AGGREGATOR_BASE_URL={settings.base_url!r}: must be an absolute http(s) URL"
+        )
+    if not 0 < settings.port < 65536:
+        problems.append(f"AGGREGATOR_PORT={settings.port}: must be between 1 and 65535")
+    for name in ("concurrency", "max_bytes", "check_every_s"):
+        if getattr(settings, name) < 1:
+            problems.append(f"AGGREGATOR_{name.upper()}: must be at least 1")
+    for name in ("connect_timeout", "timeout"):
+        if getattr(settings, name) <= 0:
+            problems.append(f"AGGREGATOR_{name.upper()}: must be more than 0 seconds")
+    if problems:
+        raise ConfigError(problems)
+    if not settings.base_url.endswith("/"):
+        settings = replace(settings, base_url=settings.base_url + "/")
+    return settings

@@ -1,0 +1,41 @@
+from pathlib import Path
+
+import pytest
+
+from aggregator.errors import ConfigError
+from aggregator.settings import Settings
+
+
+def test_defaults() -> None:
+    s = Settings.from_env({})
+    assert s.config == Path("sources.yaml")
+    assert s.database_url == "sqlite:///data/aggregator.db"
+    assert s.output_dir == Path("public")
+    assert (s.host, s.port) == ("127.0.0.1", 8000)
+
+
+def test_environment_then_flags() -> None:
+    env = {
+        "AGGREGATOR_CONFIG": "other.yaml",
+        "AGGREGATOR_PORT": "9000",
+        "AGGREGATOR_BASE_URL": "https://nachrichten.example.org",
+        "AGGREGATOR_OUTPUT_DIR": "/srv/site",
+    }
+    s = Settings.from_env(env)
+    assert s.config == Path("other.yaml")
+    assert s.port == 9000
+    assert s.base_url == "https://nachrichten.example.org/"  # a trailing slash is added
+    assert s.output_dir == Path("/srv/site")
+    s = s.with_overrides(port=9001, config=None)
+    assert s.port == 9001
+    assert s.config == Path("other.yaml")  # None = flag not given
+
+
+def test_bad_values_name_the_variable() -> None:
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_env({"AGGREGATOR_PORT": "achtzig", "AGGREGATOR_TIMEOUT": "-1"})
+    assert caught.value.problems == ("AGGREGATOR_PORT='achtzig': expected a whole number",)
+    with pytest.raises(ConfigError, match="AGGREGATOR_BASE_URL"):
+        Settings.from_env({"AGGREGATOR_BASE_URL": "nachrichten.example.org"})
+    with pytest.raises(ConfigError, match="AGGREGATOR_TIMEOUT"):
+        Settings.from_env({"AGGREGATOR_TIMEOUT": "0"})
