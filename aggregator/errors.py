@@ -1,11 +1,11 @@
 """One exception tree for the whole package, translated into messages at the edges (CLI, web).
 
-    AggregatorError
-     ├── ConfigError        sources.yaml or settings are wrong (one entry per problem)
-     ├── SourceError        one source could not be read; never stops the others
-     │    ├── FetchError    network, HTTP status, size cap, redirects
-     │    └── ParseError    not a feed, unreadable feed
-     └── StoreError         the database refused or is unreachable
+AggregatorError
+ ├── ConfigError        sources.yaml or settings are wrong (one entry per problem)
+ ├── SourceError        one source could not be read; never stops the others
+ │    ├── FetchError    network, HTTP status, size cap, redirects
+ │    └── ParseError    not a feed, unreadable feed
+ └── StoreError         the database refused or is unreachable
 """
 
 from __future__ import annotations
