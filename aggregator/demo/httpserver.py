@@ -54,6 +54,7 @@ def conditional(response: Response, request: Request) -> Response:
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in separate writes
 
     def do_GET(self) -> None:
         parts = urlsplit(self.path)

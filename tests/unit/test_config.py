@@ -44,8 +44,14 @@ def test_good_file_gives_sources_with_defaults() -> None:
 def test_shipped_sources_yaml_is_valid() -> None:
     sources = load_sources(Path(__file__).parents[2] / "sources.yaml")
     ids = {s.id for s in sources}
-    assert {"leipzig-stadtforum", "chemnitz-stadtforum", "halle-aki", "goerlitz-aktionskreis",
-            "altenburg-stadtforum", "netzwerk-stadtforen"} <= ids
+    assert {
+        "leipzig-stadtforum",
+        "chemnitz-stadtforum",
+        "halle-aki",
+        "goerlitz-aktionskreis",
+        "altenburg-stadtforum",
+        "netzwerk-stadtforen",
+    } <= ids
     halle = next(s for s in sources if s.id == "halle-aki")
     assert halle.city == "Halle (Saale)"
     assert all(not s.feed_verified for s in sources)  # none of the real feeds was seen working
@@ -124,5 +130,6 @@ def test_structural_problems(text: str, expected: str) -> None:
 def test_missing_file_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_sources(tmp_path / "nope.yaml")
-    assert caught.value.problems == (f"{tmp_path / 'nope.yaml'}: file not found "
-                                     "(set --config or AGGREGATOR_CONFIG)",)
+    assert caught.value.problems == (
+        f"{tmp_path / 'nope.yaml'}: file not found (set --config or AGGREGATOR_CONFIG)",
+    )
