@@ -7,6 +7,7 @@ returns a `Response`; static content is a `Response` itself.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import threading
 import time
@@ -98,6 +99,11 @@ class _Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
 
+    def handle(self) -> None:
+        # the client may go away mid-request (tests of timeouts do this on purpose)
+        with contextlib.suppress(ConnectionResetError, BrokenPipeError):
+            super().handle()
+
     def log_message(self, format: str, *args: object) -> None:
         """Quiet: tests and the demo print their own progress."""
 
@@ -122,7 +128,9 @@ class FixtureServer:
 
     def __init__(self, routes: dict[str, Route] | None = None) -> None:
         self._server = _Server(dict(routes or {}))
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def port(self) -> int:
