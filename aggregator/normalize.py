@@ -1,0 +1,353 @@
+"""Normalize: an untrusted `Entry` as a parser read it → a clean `Item` ready to store.
+
+Pure: values in, values out; no clock (the caller passes `now`), no network, no database.
+
+What normalizing guarantees about an `Item`:
+
+- `content_html` is sanitized with an nh3 (ammonia) allowlist: text tags, links and images only;
+  no script, style, iframe, object, embed or form (dropped with their content), no event handler
+  or style attributes, only http, https and mailto URLs. Relative `href`/`src` are made absolute
+  against the entry's link (else the feed's URL) in the same pass; links get
+  `rel="nofollow noopener ugc"`.
+- `title` and `excerpt` are plain text: tags stripped, entities decoded, whitespace collapsed.
+- `url` is an absolute http(s) URL: the entry's link, else its guid if that is a URL, else the
+  source's homepage; never a `javascript:` or other scheme. `canonical_url` is its dedup key
+  (for the homepage fallback: the homepage's key plus "#" and the guid, so that such entries
+  are never taken for one story).
+- `published` (and `updated`) are aware UTC. A date without a zone is Europe/Berlin time; a
+  missing date, or one more than `FUTURE_TOLERANCE` after `now`, becomes `now` (first seen).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import unicodedata
+from contextvars import ContextVar
+from datetime import UTC, datetime, timedelta
+from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
+from zoneinfo import ZoneInfo
+
+import nh3
+
+from aggregator.model import Entry, Item, Source
+
+__all__ = [
+    "BERLIN",
+    "EXCERPT_LIMIT",
+    "FUTURE_TOLERANCE",
+    "UNTITLED",
+    "canonical_url",
+    "excerpt",
+    "normalize_entry",
+    "plain_text",
+    "sanitize_html",
+    "to_utc",
+]
+
+BERLIN = ZoneInfo("Europe/Berlin")
+FUTURE_TOLERANCE = timedelta(minutes=5)  # clocks of small web hosts drift; more is a bogus date
+EXCERPT_LIMIT = 300
+TITLE_FROM_TEXT_LIMIT = 100  # an entry without a title is titled by the start of its text
+UNTITLED = "(ohne Titel)"
+
+LINK_REL = "nofollow noopener ugc"
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+
+_BLOCK_TAGS = frozenset(
+    {
+        "address", "article", "aside", "blockquote", "br", "caption", "dd", "details", "div",
+        "dl", "dt", "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6",
+        "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table",
+        "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+    }
+)  # fmt: skip
+ALLOWED_TAGS = frozenset(
+    {
+        "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup",
+        "dd", "del", "details", "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h1",
+        "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p",
+        "pre", "q", "s", "samp", "small", "span", "strike", "strong", "sub", "summary", "sup",
+        "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u", "ul", "var",
+    }
+)  # fmt: skip
+ALLOWED_ATTRIBUTES: dict[str, frozenset[str]] = {
+    "a": frozenset({"href", "title", "hreflang"}),
+    "img": frozenset({"src", "alt", "title", "width", "height"}),
+    "abbr": frozenset({"title"}),
+    "dfn": frozenset({"title"}),
+    "td": frozenset({"colspan", "rowspan"}),
+    "th": frozenset({"colspan", "rowspan", "scope"}),
+    "col": frozenset({"span"}),
+    "colgroup": frozenset({"span"}),
+    "ol": frozenset({"start", "reversed"}),
+    "time": frozenset({"datetime"}),
+}
+# Dropped together with everything inside them (other unknown tags are unwrapped, text kept).
+DROPPED_WITH_CONTENT = frozenset(
+    {
+        "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "form",
+        "button", "select", "textarea", "noscript", "noembed", "noframes", "template", "svg",
+        "math", "canvas", "audio", "video", "head", "title", "xmp", "plaintext",
+    }
+)  # fmt: skip
+
+_TEXT_CLEANER = nh3.Cleaner(
+    tags=set(_BLOCK_TAGS),
+    clean_content_tags=set(DROPPED_WITH_CONTENT),
+    attributes={},
+    link_rel=None,
+    url_schemes=set(),
+)
+_ANY_TAG = re.compile(r"<[^>]*>")  # safe on nh3 output: ">" in attribute values is escaped
+_INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff]")  # soft hyphen, zero-width spaces
+_URL_NOISE = dict.fromkeys(map(ord, "\t\r\n"))  # browsers drop these inside URLs
+
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
+_HOST_PORT = re.compile(r"^(\[[^\]]*\]|[^:]*)(?::(\d*))?$")
+TRACKING_PARAMETERS = frozenset(
+    {
+        "fbclid", "gclid", "gclsrc", "dclid", "gbraid", "wbraid", "msclkid", "twclid",
+        "ttclid", "li_fat_id", "mc_cid", "mc_eid", "_hsenc", "_hsmi", "__hssc", "__hstc",
+        "__hsfp", "hsctatracking", "igshid", "igsh", "yclid", "_openstat", "wt_mc", "wt.mc_id",
+        "wt_zmc", "ref_src", "ref_url", "mkt_tok", "oly_anon_id", "oly_enc_id", "vero_id",
+        "vero_conv", "s_cid", "_ga", "_gl",
+    }
+)  # fmt: skip
+TRACKING_PREFIXES = ("utm_", "pk_", "mtm_")  # Google Analytics, Matomo/Piwik
+
+
+def normalize_entry(entry: Entry, *, source: Source, feed_url: str, now: datetime) -> Item | None:
+    """Turn one parsed entry into a clean item; None when it has no title, link or content.
+
+    `feed_url` is the URL the feed was fetched from; `now` (aware) is when it was first seen.
+    """
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    now = now.astimezone(UTC)
+
+    link = _http_url(entry.link, base=feed_url)
+    own_url = link or _http_url(entry.guid, base=None)
+    base = link or own_url or _http_url(feed_url, base=None)
+
+    raw_content = entry.content_html or entry.summary_html
+    content_html = sanitize_html(raw_content, base_url=base) if raw_content else ""
+    title = plain_text(entry.title)
+    if not (title or own_url or _has_content(content_html)):
+        return None
+
+    text = excerpt(entry.summary_html) or excerpt(entry.content_html)
+    if not title:
+        title = _shorten(text, TITLE_FROM_TEXT_LIMIT) if text else UNTITLED
+    url = own_url or source.homepage
+
+    published = _first_seen_if_bogus(entry.published or entry.updated, now)
+    updated = _utc_or_none(entry.updated)
+    if updated is not None and updated > now + FUTURE_TOLERANCE:
+        updated = None  # not `now`: that would change on every crawl
+
+    guid = (entry.guid or "").strip() or own_url or _content_hash(entry)
+    # An entry without a link of its own points at the homepage; its dedup key must not make
+    # it "the same story" as every other such entry, so it gets its guid as a fragment (which
+    # canonical_url never leaves on a real link, so it cannot match one either).
+    key = canonical_url(url) if own_url else f"{canonical_url(url)}#{guid}"
+    return Item(
+        source_id=source.id,
+        guid=guid,
+        url=url,
+        canonical_url=key,
+        title=title,
+        content_html=content_html,
+        excerpt=text,
+        published=published,
+        updated=updated,
+        author=plain_text(entry.author) or None,
+        cities=(source.city,) if source.city else (),
+    )
+
+
+def sanitize_html(fragment: str, *, base_url: str | None = None) -> str:
+    """Sanitized HTML: the allowlist above, relative URLs resolved against `base_url`.
+
+    Without an http(s) `base_url`, relative URLs are dropped (they would point into our own
+    site once published).
+    """
+    if not fragment:
+        return ""
+    base = _http_url(base_url, base=None) if base_url else None
+    if base is not None:
+        parts = urlsplit(base)
+        token = _SANITIZE_BASE.set((base, f"{parts.scheme}://{parts.netloc}", parts.scheme))
+    else:
+        token = _SANITIZE_BASE.set(None)
+    try:
+        return _SANITIZER.clean(fragment).strip()
+    finally:
+        _SANITIZE_BASE.reset(token)
+
+
+def _resolve_relative(url: str) -> str | None:
+    """nh3's callback for a relative href/src: absolute against the current base, or dropped."""
+    current = _SANITIZE_BASE.get()
+    if current is None:
+        return None
+    base, origin, scheme = current
+    url = url.strip()
+    if url.startswith("/") and "/." not in url and "\\" not in url:  # the common cases, fast
+        absolute = f"{scheme}:{url}" if url.startswith("//") else origin + url
+    else:
+        try:
+            absolute = urljoin(base, url)
+        except ValueError:
+            return None
+    return absolute if absolute.startswith(("https://", "http://")) else None
+
+
+# One prebuilt sanitizer: building one per call (what nh3.clean(**options) does) costs more than
+# the cleaning itself. The base URL of the current call reaches its callback through a
+# context variable, which is safe across threads and asyncio tasks.
+_SANITIZE_BASE: ContextVar[tuple[str, str, str] | None] = ContextVar("sanitize_base", default=None)
+_SANITIZER = nh3.Cleaner(
+    tags=ALLOWED_TAGS,
+    clean_content_tags=DROPPED_WITH_CONTENT,
+    attributes=ALLOWED_ATTRIBUTES,
+    link_rel=LINK_REL,
+    url_schemes=URL_SCHEMES,
+    strip_comments=True,
+    url_relative=_resolve_relative,
+)
+
+
+def plain_text(fragment: str | None) -> str:
+    """The text of an HTML fragment: tags gone, entities decoded, whitespace collapsed.
+
+    Block elements (p, li, br, td …) separate words; script, style and the like are dropped with
+    their content; soft hyphens and zero-width spaces are removed.
+    """
+    if not fragment:
+        return ""
+    if "<" in fragment or "&" in fragment:
+        fragment = html.unescape(_ANY_TAG.sub(" ", _TEXT_CLEANER.clean(fragment)))
+    return _nfc(" ".join(_INVISIBLE.sub("", fragment).split()))
+
+
+def excerpt(fragment: str | None, limit: int = EXCERPT_LIMIT) -> str:
+    """Plain text of an HTML fragment, at most `limit` characters.
+
+    A longer text is cut at a word boundary and ends with "…" (counted in `limit`).
+    """
+    return _shorten(plain_text(fragment), limit)
+
+
+def _shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    if limit < 2:
+        return "…"[:limit]
+    head = text[: limit - 1]
+    if not text[limit - 1].isspace():  # the cut falls inside a word: go back to its start
+        space = head.rfind(" ")
+        if space >= limit // 2:
+            head = head[:space]
+    head = head.rstrip(" ,;:.-–—/([{\"'„“‚‘") or text[: limit - 1]
+    return head + "…"
+
+
+def canonical_url(url: str) -> str:
+    """The URL as a dedup key: the same page linked in different ways gives the same string.
+
+    Scheme and host lower-case (an internationalized host stays as written), default port,
+    fragment and tracking parameters (utm_*, fbclid, …) removed, remaining query parameters
+    sorted, an empty path written as "/".
+    """
+    url = url.strip().translate(_URL_NOISE)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    scheme = parts.scheme.lower()
+    netloc = _canonical_netloc(parts.netloc, scheme)
+    path = parts.path or ("/" if netloc else "")
+    query = "&".join(
+        sorted(pair for pair in parts.query.split("&") if pair and not _is_tracking(pair))
+    )
+    return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def _canonical_netloc(netloc: str, scheme: str) -> str:
+    userinfo, at, host_port = netloc.rpartition("@")
+    match = _HOST_PORT.match(host_port)
+    if match is None:
+        return userinfo + at + host_port.lower()
+    host, port = match.group(1).lower(), match.group(2)
+    if host.endswith(".") and len(host) > 1:
+        host = host[:-1]
+    if port is not None and (not port or port.lstrip("0") == _DEFAULT_PORTS.get(scheme)):
+        port = None
+    return userinfo + at + host + (f":{port}" if port else "")
+
+
+def _is_tracking(pair: str) -> bool:
+    name = unquote_plus(pair.partition("=")[0]).lower()
+    return name in TRACKING_PARAMETERS or name.startswith(TRACKING_PREFIXES)
+
+
+def to_utc(value: datetime) -> datetime:
+    """An aware datetime in UTC; a naive one is read as Europe/Berlin time first."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=BERLIN)
+    return value.astimezone(UTC)
+
+
+def _utc_or_none(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return to_utc(value)
+    except (OverflowError, ValueError):  # e.g. year 1 shifted before the start of the calendar
+        return None
+
+
+def _first_seen_if_bogus(value: datetime | None, now: datetime) -> datetime:
+    utc = _utc_or_none(value)
+    if utc is None or utc > now + FUTURE_TOLERANCE:
+        return now
+    return utc
+
+
+def _http_url(value: str | None, *, base: str | None) -> str | None:
+    """`value` as an absolute http(s) URL (resolved against `base`), or None."""
+    if not value:
+        return None
+    value = value.strip().translate(_URL_NOISE)
+    if not value:
+        return None
+    try:
+        if base:
+            value = urljoin(base.strip(), value)
+        parts = urlsplit(value)
+    except ValueError:  # e.g. an invalid IPv6 host
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return value.replace(" ", "%20")
+
+
+def _has_content(sanitized: str) -> bool:
+    return bool(sanitized) and (bool(plain_text(sanitized)) or "<img" in sanitized)
+
+
+def _content_hash(entry: Entry) -> str:
+    """A stable guid for an entry with neither guid nor URL."""
+    parts = [
+        entry.title or "",
+        entry.published.isoformat() if entry.published else "",
+        "" if entry.title else (entry.content_html or entry.summary_html or ""),
+    ]
+    digest = hashlib.sha1("\x1f".join(parts).encode("utf-8"), usedforsecurity=False)
+    return "sha1:" + digest.hexdigest()
+
+
+def _nfc(text: str) -> str:
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)

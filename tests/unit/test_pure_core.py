@@ -1,0 +1,26 @@
+"""The pure core (parse, normalize, model) loads no I/O library: STYLE.md item 2."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+
+def test_pure_core_imports_neither_httpx_nor_sqlalchemy() -> None:
+    code = textwrap.dedent(
+        """
+        import sys
+        import aggregator.model, aggregator.normalize, aggregator.parse
+        import aggregator.parse.dates, aggregator.parse.feeds, aggregator.parse.jsonfeed
+        loaded = sorted(
+            name for name in sys.modules
+            if name.split(".")[0] in ("httpx", "sqlalchemy", "httpcore", "alembic")
+        )
+        print(",".join(loaded))
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == "", f"pure core loaded: {result.stdout.strip()}"
