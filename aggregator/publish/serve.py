@@ -6,11 +6,11 @@ replaced by `publish`) is picked up at once and a reader never sees a half-writt
 
 from __future__ import annotations
 
+import os
 import threading
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import ClassVar
 
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -27,14 +27,13 @@ FEED_TYPES = {
 
 
 class _Handler(SimpleHTTPRequestHandler):
-    extensions_map: ClassVar[dict[str, str]] = {
-        **SimpleHTTPRequestHandler.extensions_map,
-        **CONTENT_TYPES,
-    }
-
-    def guess_type(self, path: str | Path) -> str:
-        name = Path(path).name
-        return FEED_TYPES.get(name) or super().guess_type(path)
+    def guess_type(self, path: str | os.PathLike[str]) -> str:
+        file = Path(path)
+        return (
+            FEED_TYPES.get(file.name)
+            or CONTENT_TYPES.get(file.suffix.lower())
+            or super().guess_type(path)
+        )
 
     def end_headers(self) -> None:
         self.send_header("X-Content-Type-Options", "nosniff")
