@@ -3,10 +3,6 @@
 Pure: bytes and the response's URL and Content-Type in, values out; nothing is fetched (the bytes
 are handed to feedparser as a stream, never as a string it could take for a URL or a path).
 
-A plain, well-formed RSS 2.0 or Atom 1.0 feed (most member feeds: WordPress) is read by the
-ElementTree fast path in `fastxml`, about ten times faster and with the same result; everything
-else goes through feedparser.
-
 feedparser is tolerant: a feed that is not well-formed XML is read by its loose parser, and what
 that yields is returned with `ParsedFeed.warning` saying why the feed was only partly readable.
 Only when nothing is recoverable does `parse_feed` raise `ParseError` with one of the reasons
@@ -35,7 +31,6 @@ from feedparser.exceptions import (
 from aggregator.errors import ParseError
 from aggregator.model import Entry, ParsedFeed
 from aggregator.parse.dates import parse_date
-from aggregator.parse.fastxml import read_common_feed
 from aggregator.parse.jsonfeed import parse_json_feed
 
 __all__ = ["parse_feed"]
@@ -106,11 +101,8 @@ def _split_content_type(content_type: str | None) -> tuple[str, str | None]:
     return media_type.strip().lower(), charset
 
 
-def _parse_xml(body: bytes, *, url: str, charset: str | None, fast_path: bool = True) -> ParsedFeed:
+def _parse_xml(body: bytes, *, url: str, charset: str | None) -> ParsedFeed:
     charset, charset_warning = _effective_charset(body, charset)
-    common = read_common_feed(body, url=url, charset=charset) if fast_path else None
-    if common is not None:
-        return _parsed_feed(common, warning=charset_warning)
     # feedparser follows RFC 3023, under which text/xml without a charset is US-ASCII and a
     # non-XML type (text/html, as many small sites send) earns a warning. RFC 7303 replaced
     # that: the charset parameter, else the XML declaration, else UTF-8. Ask for exactly that.
@@ -136,7 +128,7 @@ def _parse_xml(body: bytes, *, url: str, charset: str | None, fast_path: bool = 
 
 
 def _parsed_feed(result: Any, *, warning: str | None) -> ParsedFeed:
-    """A `ParsedFeed` from feedparser's result (or the fast path's look-alike)."""
+    """A `ParsedFeed` from feedparser's result."""
     rss = not (result.get("version") or "").startswith("atom")
     feed: Any = result.get("feed") or {}
     return ParsedFeed(
