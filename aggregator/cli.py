@@ -11,7 +11,7 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TextIO
 
 from aggregator import __version__
 from aggregator.config import load_sources
@@ -296,15 +296,14 @@ def cmd_sources_status(args: argparse.Namespace, settings: Settings) -> int:
 class TerminalProgress:
     """A progress bar on a terminal (stderr), one line per failed source either way."""
 
-    def __init__(self, stream: object = None) -> None:
+    def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream or sys.stderr
-        self.bar: object | None = None
+        self.bar: Any = None
         self.total = self.done = 0
 
     def started(self, total: int) -> None:
         self.total, self.done = total, 0
-        isatty = getattr(self.stream, "isatty", lambda: False)()
-        if isatty and total:
+        if self.stream.isatty() and total:
             from tqdm import tqdm
 
             self.bar = tqdm(
@@ -321,19 +320,19 @@ class TerminalProgress:
             self._write(f"failed: {outcome.source_id}: {outcome.message}")
         self.done += 1
         if self.bar is not None:
-            self.bar.update(1)  # type: ignore[attr-defined]
+            self.bar.update(1)
             if self.done >= self.total:
                 self.close()
 
     def _write(self, line: str) -> None:
         if self.bar is not None:
-            self.bar.write(line, file=self.stream)  # type: ignore[attr-defined]
+            self.bar.write(line, file=self.stream)
         else:
-            print(line, file=self.stream)  # type: ignore[call-overload]
+            print(line, file=self.stream)
 
     def close(self) -> None:
         if self.bar is not None:
-            self.bar.close()  # type: ignore[attr-defined]
+            self.bar.close()
             self.bar = None
 
 

@@ -178,7 +178,7 @@ def _source(node: yaml.MappingNode, problems: list[_Problem]) -> Source | None:
         city=str(values["city"]).strip() if values.get("city") is not None else None,
         homepage=str(values["homepage"]),
         feed=str(values["feed"]),
-        interval_minutes=int(interval),  # type: ignore[arg-type]
+        interval_minutes=interval if isinstance(interval, int) else DEFAULT_INTERVAL_MINUTES,
         enabled=bool(values.get("enabled", True)),
         feed_verified=bool(values.get("feed_verified", True)),
     )

@@ -5,7 +5,8 @@ AggregatorError
  ├── SourceError        one source could not be read; never stops the others
  │    ├── FetchError    network, HTTP status, size cap, redirects
  │    └── ParseError    not a feed, unreadable feed
- └── StoreError         the database refused or is unreachable
+ ├── StoreError         the database refused or is unreachable
+ └── PublishError       the site could not be written (output folder unusable)
 """
 
 from __future__ import annotations
@@ -48,3 +49,7 @@ class ParseError(SourceError):
 
 class StoreError(AggregatorError):
     """The database could not be read or written."""
+
+
+class PublishError(AggregatorError):
+    """The site could not be written (output folder unusable); the last good site stays."""

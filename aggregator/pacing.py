@@ -53,7 +53,7 @@ def after_failure(
     rng = rng or random.Random()
     base = timedelta(minutes=max(source.interval_minutes, MIN_INTERVAL_MINUTES))
     exponent = min(max(failures - 1, 0), 16)  # 2**16 intervals is far past the cap anyway
-    wait = min(base * (2**exponent), MAX_WAIT)
+    wait: timedelta = min(base * (2**exponent), MAX_WAIT)
     wait = min(wait * rng.uniform(1.0, 1.25), MAX_WAIT)
     if retry_after_s:
         wait = max(wait, min(timedelta(seconds=retry_after_s), MAX_WAIT))

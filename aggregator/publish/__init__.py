@@ -9,7 +9,7 @@ output.py     build folder + symlink swap, keeps the previous build, prunes olde
 serve.py      a small static server for the published folder
 """
 
+from aggregator.errors import PublishError
 from aggregator.publish.build import PublishReport, publish_site
-from aggregator.publish.output import PublishError
 
 __all__ = ["PublishError", "PublishReport", "publish_site"]

@@ -15,8 +15,9 @@ from datetime import datetime
 from pathlib import Path
 from time import perf_counter
 
+from aggregator.errors import PublishError
 from aggregator.model import FetchState, Source, Story
-from aggregator.publish.output import PublishError, atomic_output
+from aggregator.publish.output import atomic_output
 from aggregator.publish.site import Output, Site
 from aggregator.publish.templates import site_templates
 

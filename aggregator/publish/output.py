@@ -25,15 +25,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from aggregator.errors import AggregatorError
+from aggregator.errors import PublishError
 
 BUILD_PREFIX = "build-"
 ORIGINAL_PREFIX = "original-"
 SWAP_PREFIX = ".swap-"
-
-
-class PublishError(AggregatorError):
-    """The site could not be written (output folder unusable)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,8 +7,14 @@ from aggregator import pacing
 from aggregator.model import FetchState, Source
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
-SOURCE = Source("leipzig", "Stadtforum Leipzig", "Leipzig", "https://a.example/",
-                "https://a.example/feed/", interval_minutes=60)
+SOURCE = Source(
+    "leipzig",
+    "Stadtforum Leipzig",
+    "Leipzig",
+    "https://a.example/",
+    "https://a.example/feed/",
+    interval_minutes=60,
+)
 
 
 def test_never_fetched_or_moved_url_is_due() -> None:

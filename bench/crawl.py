@@ -1,0 +1,247 @@
+"""Benchmark: crawl N synthetic member feeds served on 127.0.0.1, re-crawl (all 304), publish.
+
+Prints one JSON line per phase. The feeds are served by a separate process (so its CPU does not
+count against the crawler), spread over several ports because the crawler allows one request at
+a time per host, as a real network of many member sites would be.
+
+    python bench/crawl.py [--feeds 500] [--items 30] [--publish-items 50000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing as mp
+import random
+import resource
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Any
+
+from aggregator.crawl import crawl
+from aggregator.fetch import FetchSettings
+from aggregator.model import Item, Source
+from aggregator.publish import publish_site
+from aggregator.store.db import make_engine, upgrade
+from aggregator.store.repository import Store
+
+FEEDS_PER_PORT = 5
+WORDS = (
+    "Stadtforum",
+    "Denkmal",
+    "Abriss",
+    "Gründerzeithaus",
+    "Bürgerbeteiligung",
+    "Quartier",
+    "Stadtrat",
+    "Petition",
+    "Vortrag",
+    "Rundgang",
+    "Brache",
+    "Fassade",
+    "Leerstand",
+    "Straßenbahn",
+    "Viadukt",
+    "Markt",
+    "Park",
+    "Wettbewerb",
+)
+
+
+def feed_body(feed_no: int, items: int, now: datetime) -> bytes:
+    rng = random.Random(feed_no)
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>'
+        f"<title>Stadtforum {feed_no}</title><link>https://forum{feed_no}.example/</link>"
+        "<description>Synthetische Testdaten</description>"
+    ]
+    for i in range(items):
+        shared = i < 3  # the first three items of every feed are stories shared across feeds
+        link = (
+            f"https://presse.example/artikel/{(feed_no + i) % 40}?utm_source=forum{feed_no}"
+            if shared
+            else f"https://forum{feed_no}.example/{2026 - i // 12}/beitrag-{i}/"
+        )
+        text = " ".join(rng.choice(WORDS) for _ in range(120))
+        date = format_datetime(now - timedelta(hours=feed_no % 97 + i * 7))
+        parts.append(
+            f"<item><title>Meldung {i} von Forum {feed_no}: {text[:60]}</title><link>{link}</link>"
+            f"<guid>{link}#{feed_no}</guid><pubDate>{date}</pubDate>"
+            f"<description>{text[:200]}</description><content:encoded><![CDATA[<p>{text}</p>"
+            f'<p><a href="/mehr/{i}">Mehr</a> <img src="bild{i}.jpg" alt="Bild"></p>]]>'
+            "</content:encoded></item>"
+        )
+    parts.append("</channel></rss>")
+    return "".join(parts).encode()
+
+
+def route(n: int, items: int, now: datetime) -> Any:
+    """Feed number n: every 50th answers 500, every 50th (offset) an HTML page, the rest RSS."""
+    from aggregator.demo.httpserver import Response, conditional
+
+    if n % 50 == 7:
+        return Response(500, b"Internal Server Error")
+    if n % 50 == 33:
+        return Response(200, b"<html><body>Wartung</body></html>", {"Content-Type": "text/html"})
+    page = Response(
+        200,
+        feed_body(n, items, now),
+        {
+            "Content-Type": "application/rss+xml; charset=utf-8",
+            "ETag": f'"feed-{n}"',
+            "Last-Modified": format_datetime(now, usegmt=True),
+        },
+        gzip=True,
+    )
+    return lambda request: conditional(page, request)
+
+
+def serve(feeds: int, items: int, conn: Any) -> None:
+    """Child process: serve every feed and report the URLs to the parent."""
+    from aggregator.demo.httpserver import FixtureServer
+
+    now = datetime.now(UTC)
+    servers = []
+    urls: list[tuple[int, str]] = []
+    for start in range(0, feeds, FEEDS_PER_PORT):
+        numbers = range(start, min(start + FEEDS_PER_PORT, feeds))
+        server = FixtureServer({f"/feed/{n}.xml": route(n, items, now) for n in numbers}).start()
+        servers.append(server)
+        urls.extend((n, server.url(f"/feed/{n}.xml")) for n in numbers)
+    conn.send(urls)
+    conn.recv()  # wait until the parent is done
+    for server in servers:
+        server.stop()
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def measure(phase: str, func: Any, **extra: Any) -> Any:
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = func()
+    figures = {
+        "phase": phase,
+        **extra,
+        "wall_s": round(time.perf_counter() - wall, 2),
+        "cpu_s": round(time.process_time() - cpu, 2),
+        "peak_rss_mb": round(rss_mb(), 1),
+    }
+    return result, figures
+
+
+def synthetic_items(count: int, now: datetime) -> list[Item]:
+    items = []
+    for n in range(count):
+        text = f"Archivmeldung {n}: " + " ".join(WORDS[(n + k) % len(WORDS)] for k in range(40))
+        items.append(
+            Item(
+                source_id=f"archiv-{n % 20}",
+                guid=f"archiv-{n}",
+                url=f"https://archiv.example/{n}",
+                canonical_url=f"https://archiv.example/{n}",
+                title=f"Archivmeldung {n}",
+                content_html=f"<p>{text}</p>",
+                excerpt=text[:300],
+                published=now - timedelta(minutes=n),
+                cities=(("Leipzig", "Chemnitz", "Halle (Saale)", "Görlitz", "Dresden")[n % 5],),
+            )
+        )
+    return items
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--feeds", type=int, default=500)
+    parser.add_argument("--items", type=int, default=30)
+    parser.add_argument("--publish-items", type=int, default=50_000)
+    args = parser.parse_args()
+
+    ctx = mp.get_context("spawn")
+    parent, child = ctx.Pipe()
+    server = ctx.Process(target=serve, args=(args.feeds, args.items, child), daemon=True)
+    server.start()
+    urls = parent.recv()
+    sources = [
+        Source(
+            f"forum-{n}",
+            f"Stadtforum {n}",
+            ("Leipzig", "Chemnitz", "Dresden")[n % 3],
+            f"https://forum{n}.example/",
+            url,
+        )
+        for n, url in urls
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = make_engine(f"sqlite:///{tmp}/bench.db")
+        upgrade(engine)
+        store = Store(engine)
+        settings = FetchSettings()
+
+        def run_crawl(force: bool) -> Any:
+            return asyncio.run(
+                crawl(sources, store, settings, clock=lambda: datetime.now(UTC), force=force)
+            )
+
+        report, figures = measure("first_crawl", lambda: run_crawl(False), feeds=len(sources))
+        figures.update(items=report.new, ok=report.count("ok"), failed=report.count("failed"))
+        print(json.dumps(figures), flush=True)
+
+        report, figures = measure("second_crawl", lambda: run_crawl(True), feeds=len(sources))
+        figures.update(
+            not_modified=report.count("not_modified"),
+            ok=report.count("ok"),
+            failed=report.count("failed"),
+            items=report.new + report.updated,
+        )
+        print(json.dumps(figures), flush=True)
+
+        now = datetime.now(UTC)
+        stored = store.count_stories()
+        missing = max(args.publish_items - stored, 0)
+        store.sync_sources(
+            [
+                *sources,
+                *(
+                    Source(
+                        f"archiv-{n}",
+                        f"Archiv {n}",
+                        "Leipzig",
+                        "https://archiv.example/",
+                        "https://archiv.example/feed",
+                    )
+                    for n in range(20)
+                ),
+            ]
+        )
+        batch = synthetic_items(missing, now)
+        for start in range(0, len(batch), 1000):
+            store.upsert_items(batch[start : start + 1000], now)
+
+        def run_publish() -> Any:
+            stories = store.stories()
+            states = store.fetch_states()
+            return publish_site(
+                stories,
+                [(s, states.get(s.id)) for s in sources],
+                Path(tmp) / "public",
+                base_url="https://bench.example/",
+                now=now,
+            )
+
+        result, figures = measure("publish", run_publish)
+        figures.update(stories=result.stories, pages=result.pages)
+        print(json.dumps(figures), flush=True)
+    parent.send("done")
+    server.join(timeout=10)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
