@@ -1,0 +1,585 @@
+"""The store: what the crawler, the publisher and the web app read and write.
+
+Every method is one short transaction and raises `StoreError` when the database fails. Writes
+are batched (one SELECT, one bulk INSERT, one bulk UPDATE per call), so a crawl of hundreds of
+sources and a publish of tens of thousands of items stay fast on SQLite.
+
+Stories: items with the same canonical URL (the same article reported by several forums) form
+one story. Its primary item is the one seen first; the others' forums are listed in `also_at`.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.dml import Insert
+
+from aggregator.errors import StoreError
+from aggregator.model import FetchState, Item, Source, Story
+from aggregator.store.db import transaction
+from aggregator.store.schema import CrawlRunRow, ItemRow, ItemTagRow, SourceRow
+
+# Bound parameters per IN list: far below the limits of SQLite (32766) and PostgreSQL (65535).
+_CHUNK = 500
+_HASH_VERSION = "1"
+
+
+@dataclass(frozen=True, slots=True)
+class CrawlRun:
+    """One recorded crawl."""
+
+    id: int
+    started_at: datetime
+    finished_at: datetime
+    sources_ok: int
+    sources_not_modified: int
+    sources_failed: int
+    items_new: int
+    items_updated: int
+
+
+class Store:
+    """Storage of sources, fetch state, items and crawl runs on a migrated database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # -- sources and fetch state -------------------------------------------------------------
+
+    def sync_sources(self, sources: Sequence[Source]) -> None:
+        """Make the sources table follow sources.yaml.
+
+        New sources are added, known ones get the config fields, sources no longer configured
+        are marked ``in_config = False`` (their items stay). Fetch state is left alone, except
+        that a changed feed URL forgets the old URL's validators, schedule and redirect hint.
+        """
+        wanted = {source.id: source for source in sources}
+        config_columns = (
+            SourceRow.name,
+            SourceRow.city,
+            SourceRow.homepage,
+            SourceRow.feed_url,
+            SourceRow.interval_minutes,
+            SourceRow.enabled,
+            SourceRow.in_config,
+        )
+        with transaction(self.engine, write=True) as conn:
+            keys = [column.key for column in config_columns]
+            stored = {
+                row[0]: dict(zip(keys, row[1:], strict=True))
+                for row in conn.execute(select(SourceRow.id, *config_columns))
+            }
+            new_rows: list[dict[str, Any]] = []
+            changes: list[dict[str, Any]] = []
+            moves: list[str] = []
+            for source in wanted.values():
+                values: dict[str, Any] = {
+                    "name": source.name,
+                    "city": source.city,
+                    "homepage": source.homepage,
+                    "feed_url": source.feed,
+                    "interval_minutes": source.interval_minutes,
+                    "enabled": source.enabled,
+                    "in_config": True,
+                }
+                if source.id not in stored:
+                    new_rows.append({"id": source.id, "consecutive_failures": 0, **values})
+                elif stored[source.id] != values:
+                    changes.append({"b_id": source.id, **values})
+                    if stored[source.id]["feed_url"] != source.feed:
+                        moves.append(source.id)
+            if new_rows:
+                conn.execute(insert(SourceRow), new_rows)
+            if changes:
+                conn.execute(update(SourceRow).where(SourceRow.id == bindparam("b_id")), changes)
+            for chunk in _chunks(moves):
+                # The validators, schedule and redirect hint belonged to the old feed URL.
+                conn.execute(
+                    update(SourceRow)
+                    .where(SourceRow.id.in_(chunk))
+                    .values(etag=None, last_modified=None, next_fetch_at=None, moved_to=None)
+                )
+            gone = [
+                source_id
+                for source_id, row in stored.items()
+                if source_id not in wanted and row["in_config"]
+            ]
+            for chunk in _chunks(gone):
+                conn.execute(
+                    update(SourceRow).where(SourceRow.id.in_(chunk)).values(in_config=False)
+                )
+
+    def fetch_states(self, source_ids: Iterable[str] | None = None) -> dict[str, FetchState]:
+        """Fetch state per source id: of the given sources, or of every stored source."""
+        ids = None if source_ids is None else list(dict.fromkeys(source_ids))
+        states: dict[str, FetchState] = {}
+        with transaction(self.engine) as conn:
+            for where in _id_filters(ids):
+                counts = (
+                    select(ItemRow.source_id, func.count().label("n"))
+                    .group_by(ItemRow.source_id)
+                    .subquery()
+                )
+                query = select(
+                    SourceRow.id,
+                    SourceRow.feed_url,
+                    SourceRow.etag,
+                    SourceRow.last_modified,
+                    SourceRow.last_fetched_at,
+                    SourceRow.last_success_at,
+                    SourceRow.next_fetch_at,
+                    SourceRow.consecutive_failures,
+                    SourceRow.last_status,
+                    SourceRow.last_error,
+                    SourceRow.last_error_message,
+                    SourceRow.moved_to,
+                    func.coalesce(counts.c.n, 0),
+                ).outerjoin(counts, counts.c.source_id == SourceRow.id)
+                if where is not None:
+                    query = query.where(SourceRow.id.in_(where))
+                for row in conn.execute(query):
+                    states[row[0]] = FetchState(
+                        source_id=row[0],
+                        url=row[1],
+                        etag=row[2],
+                        last_modified=row[3],
+                        last_fetched_at=row[4],
+                        last_success_at=row[5],
+                        next_fetch_at=row[6],
+                        consecutive_failures=row[7],
+                        last_status=row[8],
+                        last_error=row[9],
+                        last_error_message=row[10],
+                        moved_to=row[11],
+                        item_count=int(row[12]),
+                    )
+        return states
+
+    def save_fetch_state(self, state: FetchState) -> None:
+        """Remember what the crawler learnt about a source (`item_count` is not stored).
+
+        A state fetched from a feed URL that the config has replaced in the meantime keeps its
+        times and failures but not its validators or schedule: they belong to the old URL.
+        """
+        for value in (state.last_fetched_at, state.last_success_at, state.next_fetch_at):
+            _require_aware(value)
+        fields: dict[str, Any] = {
+            "etag": state.etag,
+            "last_modified": state.last_modified,
+            "last_fetched_at": state.last_fetched_at,
+            "last_success_at": state.last_success_at,
+            "next_fetch_at": state.next_fetch_at,
+            "consecutive_failures": state.consecutive_failures,
+            "last_status": state.last_status,
+            "last_error": state.last_error,
+            "last_error_message": state.last_error_message,
+            "moved_to": state.moved_to,
+        }
+        with transaction(self.engine, write=True) as conn:
+            feed_url = conn.execute(
+                select(SourceRow.feed_url).where(SourceRow.id == state.source_id)
+            ).one_or_none()
+            if feed_url is None:
+                raise StoreError(
+                    f"no source {state.source_id!r} in the database: sync sources.yaml first"
+                )
+            if state.url is not None and feed_url[0] != state.url:
+                fields |= {"etag": None, "last_modified": None, "next_fetch_at": None}
+            conn.execute(update(SourceRow).where(SourceRow.id == state.source_id).values(fields))
+
+    # -- items --------------------------------------------------------------------------------
+
+    def upsert_items(self, items: Sequence[Item], now: datetime) -> tuple[int, int]:
+        """Store items by (source_id, guid); returns (new, updated).
+
+        An unchanged item only gets ``last_seen_at = now``; a changed one is updated in place
+        (same id, same first_seen_at). City tags of origin 'source' follow `Item.cities`; tags of
+        other origins (text, editor) are kept. Within one call the last item of a guid wins.
+        """
+        _require_aware(now)
+        by_source: dict[str, dict[str, Item]] = defaultdict(dict)
+        for item in items:
+            _require_aware(item.published)
+            _require_aware(item.updated)
+            by_source[item.source_id][item.guid] = item
+        if not by_source:
+            return 0, 0
+        new = updated = 0
+        with transaction(self.engine, write=True) as conn:
+            known_sources = set(
+                conn.execute(
+                    select(SourceRow.id).where(SourceRow.id.in_(list(by_source)))
+                ).scalars()
+            )
+            unknown = sorted(set(by_source) - known_sources)
+            if unknown:
+                raise StoreError(
+                    f"items of unknown source {', '.join(unknown)}: sync sources.yaml first"
+                )
+            for source_id, batch in by_source.items():
+                n_new, n_updated = self._upsert_source_batch(conn, source_id, batch, now)
+                new += n_new
+                updated += n_updated
+        return new, updated
+
+    def _upsert_source_batch(
+        self, conn: Connection, source_id: str, batch: dict[str, Item], now: datetime
+    ) -> tuple[int, int]:
+        existing: dict[str, tuple[int, str]] = {}
+        for chunk in _chunks(list(batch)):
+            rows = conn.execute(
+                select(ItemRow.guid, ItemRow.id, ItemRow.content_hash).where(
+                    ItemRow.source_id == source_id, ItemRow.guid.in_(chunk)
+                )
+            )
+            existing.update((guid, (item_id, digest)) for guid, item_id, digest in rows)
+
+        inserts: list[dict[str, Any]] = []
+        changes: list[dict[str, Any]] = []
+        changed: list[tuple[int, Item]] = []
+        unchanged: list[int] = []
+        for guid, item in batch.items():
+            digest = content_hash(item)
+            if guid not in existing:
+                inserts.append(
+                    {
+                        "source_id": source_id,
+                        "guid": guid,
+                        **_item_fields(item),
+                        "first_seen_at": now,
+                        "last_seen_at": now,
+                        "content_hash": digest,
+                    }
+                )
+            elif existing[guid][1] != digest:
+                changed.append((existing[guid][0], item))
+                changes.append(
+                    {
+                        "b_id": existing[guid][0],
+                        **_item_fields(item),
+                        "last_seen_at": now,
+                        "content_hash": digest,
+                    }
+                )
+            else:
+                unchanged.append(existing[guid][0])
+
+        tags: list[dict[str, Any]] = []
+        if inserts:
+            # RETURNING carries the guid, so the order of the returned rows does not matter.
+            statement = insert(ItemRow).returning(ItemRow.id, ItemRow.guid)
+            for item_id, guid in conn.execute(statement, inserts):
+                tags.extend(_source_city_tags(item_id, batch[guid]))
+        if changes:
+            conn.execute(update(ItemRow).where(ItemRow.id == bindparam("b_id")), changes)
+            for chunk in _chunks([item_id for item_id, _ in changed]):
+                conn.execute(
+                    delete(ItemTagRow).where(
+                        ItemTagRow.item_id.in_(chunk),
+                        ItemTagRow.kind == "city",
+                        ItemTagRow.origin == "source",
+                    )
+                )
+            for item_id, item in changed:
+                tags.extend(_source_city_tags(item_id, item))
+        if tags:
+            # A city already tagged by the text tagger or the editor keeps that origin.
+            conn.execute(self._insert_ignoring_duplicates(), tags)
+        for chunk in _chunks(unchanged):
+            conn.execute(update(ItemRow).where(ItemRow.id.in_(chunk)).values(last_seen_at=now))
+        return len(inserts), len(changes)
+
+    def _insert_ignoring_duplicates(self) -> Insert:
+        if self.engine.dialect.name == "postgresql":
+            return postgresql.insert(ItemTagRow).on_conflict_do_nothing()
+        return sqlite.insert(ItemTagRow).on_conflict_do_nothing()
+
+    # -- stories ------------------------------------------------------------------------------
+
+    def stories(
+        self, *, city: str | None = None, limit: int | None = None, offset: int = 0
+    ) -> list[Story]:
+        """Stories newest first (by published date, then first seen, then id)."""
+        if offset < 0 or (limit is not None and limit < 0):
+            raise ValueError("limit and offset must not be negative")
+        if limit == 0:
+            return []
+        # The primary item of a story: no item with the same canonical URL was seen before it.
+        # An anti-join rather than a window function, so that the newest page walks the
+        # published_at index and stops after `limit` rows instead of ranking every item.
+        earlier = aliased(ItemRow, name="earlier")
+        other = aliased(ItemRow, name="other")
+        is_primary = ~exists().where(
+            earlier.canonical_url == ItemRow.canonical_url,
+            or_(
+                earlier.first_seen_at < ItemRow.first_seen_at,
+                and_(earlier.first_seen_at == ItemRow.first_seen_at, earlier.id < ItemRow.id),
+            ),
+        )
+        shared = exists().where(
+            other.canonical_url == ItemRow.canonical_url, other.id != ItemRow.id
+        )
+        query = (
+            select(
+                ItemRow.id,
+                ItemRow.source_id,
+                ItemRow.guid,
+                ItemRow.url,
+                ItemRow.canonical_url,
+                ItemRow.title,
+                ItemRow.content_html,
+                ItemRow.excerpt,
+                ItemRow.published_at,
+                ItemRow.updated_at,
+                ItemRow.first_seen_at,
+                ItemRow.author,
+                SourceRow.name,
+                SourceRow.city,
+                shared.label("shared"),
+            )
+            .join(SourceRow, SourceRow.id == ItemRow.source_id)
+            .where(is_primary)
+            .order_by(ItemRow.published_at.desc(), ItemRow.first_seen_at.desc(), ItemRow.id.desc())
+            .offset(offset)
+        )
+        if city is not None:
+            # A story belongs to a city when any item of its group carries the city tag.
+            query = query.where(ItemRow.canonical_url.in_(_urls_tagged(city)))
+        if limit is not None:
+            query = query.limit(limit)
+
+        with transaction(self.engine) as conn:
+            rows = conn.execute(query).all()
+            # Most stories are told by one item: their tags are found by item id. Stories told
+            # by several forums need every item of their group (by canonical URL).
+            single = [row.id for row in rows if not row.shared]
+            groups = list({row.canonical_url for row in rows if row.shared})
+            item_cities: dict[int, set[str]] = defaultdict(set)
+            group_cities: dict[str, set[str]] = defaultdict(set)
+            carriers: dict[str, set[tuple[str, str]]] = defaultdict(set)
+            for chunk in _chunks(single):
+                for item_id, value in conn.execute(
+                    select(ItemTagRow.item_id, ItemTagRow.value).where(
+                        ItemTagRow.item_id.in_(chunk), ItemTagRow.kind == "city"
+                    )
+                ):
+                    item_cities[item_id].add(value)
+            for chunk in _chunks(groups):
+                for url, value in conn.execute(
+                    select(ItemRow.canonical_url, ItemTagRow.value)
+                    .join(ItemTagRow, ItemTagRow.item_id == ItemRow.id)
+                    .where(ItemRow.canonical_url.in_(chunk), ItemTagRow.kind == "city")
+                    .distinct()
+                ):
+                    group_cities[url].add(value)
+                for url, source_id, name in conn.execute(
+                    select(ItemRow.canonical_url, ItemRow.source_id, SourceRow.name)
+                    .join(SourceRow, SourceRow.id == ItemRow.source_id)
+                    .where(ItemRow.canonical_url.in_(chunk))
+                    .distinct()
+                ):
+                    carriers[url].add((source_id, name))
+
+        stories: list[Story] = []
+        for row in rows:
+            if not row.shared:
+                cities, others = item_cities.get(row.id, set()), set()
+            else:
+                cities = group_cities.get(row.canonical_url, set())
+                others = {
+                    name
+                    for source_id, name in carriers.get(row.canonical_url, set())
+                    if source_id != row.source_id
+                }
+            stories.append(
+                Story(
+                    id=f"{row.source_id}:{row.guid}",
+                    source_id=row.source_id,
+                    source_name=row.name,
+                    source_city=row.city,
+                    title=row.title,
+                    url=row.url,
+                    content_html=row.content_html,
+                    excerpt=row.excerpt,
+                    published=row.published_at,
+                    updated=row.updated_at,
+                    first_seen=row.first_seen_at,
+                    author=row.author,
+                    cities=_german_sorted(cities),
+                    also_at=_german_sorted(others),
+                )
+            )
+        return stories
+
+    def count_stories(self, city: str | None = None) -> int:
+        """How many stories `stories(city=city)` lists without a limit."""
+        query = select(func.count(ItemRow.canonical_url.distinct()))
+        if city is not None:
+            query = query.where(ItemRow.canonical_url.in_(_urls_tagged(city)))
+        with transaction(self.engine) as conn:
+            return int(conn.execute(query).scalar_one())
+
+    def cities(self) -> list[tuple[str, int]]:
+        """Every city tag with its number of stories, in German alphabetical order."""
+        query = (
+            select(ItemTagRow.value, func.count(ItemRow.canonical_url.distinct()))
+            .join(ItemRow, ItemRow.id == ItemTagRow.item_id)
+            .where(ItemTagRow.kind == "city")
+            .group_by(ItemTagRow.value)
+        )
+        with transaction(self.engine) as conn:
+            rows = [(value, int(count)) for value, count in conn.execute(query)]
+        return sorted(rows, key=lambda row: german_sort_key(row[0]))
+
+    # -- crawl runs ---------------------------------------------------------------------------
+
+    def record_crawl_run(
+        self,
+        started_at: datetime,
+        finished_at: datetime,
+        ok: int,
+        not_modified: int,
+        failed: int,
+        new: int,
+        updated: int,
+    ) -> int:
+        """Remember one crawl and its counts; returns the run's id."""
+        _require_aware(started_at)
+        _require_aware(finished_at)
+        with transaction(self.engine, write=True) as conn:
+            run_id = conn.execute(
+                insert(CrawlRunRow)
+                .values(
+                    started_at=started_at,
+                    finished_at=finished_at,
+                    sources_ok=ok,
+                    sources_not_modified=not_modified,
+                    sources_failed=failed,
+                    items_new=new,
+                    items_updated=updated,
+                )
+                .returning(CrawlRunRow.id)
+            ).scalar_one()
+        return int(run_id)
+
+    def latest_crawl_run(self) -> CrawlRun | None:
+        """The most recently started crawl, or None before the first one."""
+        query = (
+            select(
+                CrawlRunRow.id,
+                CrawlRunRow.started_at,
+                CrawlRunRow.finished_at,
+                CrawlRunRow.sources_ok,
+                CrawlRunRow.sources_not_modified,
+                CrawlRunRow.sources_failed,
+                CrawlRunRow.items_new,
+                CrawlRunRow.items_updated,
+            )
+            .order_by(CrawlRunRow.started_at.desc(), CrawlRunRow.id.desc())
+            .limit(1)
+        )
+        with transaction(self.engine) as conn:
+            row = conn.execute(query).one_or_none()
+        return None if row is None else CrawlRun(*row)
+
+
+def content_hash(item: Item) -> str:
+    """Fingerprint of everything stored of an item: equal hashes mean nothing to update."""
+    parts = (
+        _HASH_VERSION,
+        item.title,
+        item.url,
+        item.canonical_url,
+        item.content_html,
+        item.excerpt,
+        _iso(item.published),
+        _iso(item.updated),
+        item.author or "",
+        "\x1e".join(sorted(set(item.cities))),
+    )
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def _german_sorted(values: set[str]) -> tuple[str, ...]:
+    if len(values) < 2:
+        return tuple(values)
+    return tuple(sorted(values, key=german_sort_key))
+
+
+@functools.lru_cache(maxsize=4096)
+def german_sort_key(text: str) -> tuple[str, str]:
+    """Dictionary order as in German (DIN 5007-1): umlauts sort as their base letter."""
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    base = "".join(char for char in folded if not unicodedata.combining(char))
+    return base, text
+
+
+def _iso(value: datetime | None) -> str:
+    return "" if value is None else value.astimezone(UTC).isoformat()
+
+
+def _item_fields(item: Item) -> dict[str, Any]:
+    return {
+        "url": item.url,
+        "canonical_url": item.canonical_url,
+        "title": item.title,
+        "content_html": item.content_html,
+        "excerpt": item.excerpt,
+        "published_at": item.published,
+        "updated_at": item.updated,
+        "author": item.author,
+    }
+
+
+def _source_city_tags(item_id: int, item: Item) -> Iterator[dict[str, Any]]:
+    for city in dict.fromkeys(item.cities):
+        yield {"item_id": item_id, "kind": "city", "value": city, "origin": "source"}
+
+
+def _urls_tagged(city: str) -> Select[str]:
+    """Canonical URLs of the items tagged with `city`: the stories of that city."""
+    return (
+        select(ItemRow.canonical_url)
+        .join(ItemTagRow, ItemTagRow.item_id == ItemRow.id)
+        .where(ItemTagRow.kind == "city", ItemTagRow.value == city)
+    )
+
+
+def _require_aware(value: datetime | None) -> None:
+    if value is not None and (value.tzinfo is None or value.utcoffset() is None):
+        raise ValueError(f"naive datetime {value.isoformat()} given; pass an aware datetime")
+
+
+def _chunks(values: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _id_filters(ids: list[str] | None) -> Iterator[Sequence[str] | None]:
+    if ids is None:
+        yield None
+    else:
+        yield from _chunks(ids)
