@@ -6,6 +6,7 @@ Exit status: 0 done, 1 a runtime failure (database, output folder), 2 bad config
 from __future__ import annotations
 
 import argparse
+import io
 import logging
 import sys
 import threading
@@ -21,6 +22,7 @@ from aggregator.settings import Settings
 
 if TYPE_CHECKING:
     from aggregator.model import Source
+    from aggregator.publish.serve import StaticServer
     from aggregator.store.repository import Store
 
 log = logging.getLogger("aggregator")
@@ -89,6 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(line_buffering=True)  # progress lines appear at once in a pipe
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -161,29 +165,26 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 def _run(
     settings: Settings, store: Store, sources: Sequence[Source], *, serve: bool, once: bool = False
 ) -> int:
-    from aggregator.publish.serve import StaticServer
+    """Crawl and publish once; then (unless `once`) serve and keep crawling until stopped."""
     from aggregator.runtime import crawl_once, publish_once
     from aggregator.scheduler import Runner, install_stop_handlers, run_forever
 
+    stop = threading.Event()
+    if not once:
+        install_stop_handlers(stop)  # from here on Ctrl-C lets the current writes finish
+    server = _bind(settings) if serve and not once else None  # a busy port fails before crawling
     runner = Runner(settings, store, sources)
     report = crawl_once(settings, runner.store, runner.sources, progress=TerminalProgress())
     print_summary(report)
     published, seconds = publish_once(settings, runner.store, runner.sources)
     print(f"published {published.stories} stories to {settings.output_dir}/ in {seconds:.1f} s")
-    if once:
+    if once or stop.is_set():
+        if server:
+            server.stop()
         return EXIT_OK
-    server = None
-    if serve:
-        try:
-            server = StaticServer(settings.output_dir, settings.host, settings.port).start()
-        except OSError as exc:
-            raise AggregatorError(
-                f"cannot listen on {settings.host}:{settings.port}: {exc.strerror} "
-                "(set --port or AGGREGATOR_PORT)"
-            ) from None
+    if server:
+        server.start()
         print(f"serving {settings.output_dir}/ on {server.url} (Ctrl-C stops)")
-    stop = threading.Event()
-    install_stop_handlers(stop)
     print(f"crawling due sources every {settings.check_every_s} s")
     try:
         run_forever(runner, stop)
@@ -194,15 +195,26 @@ def _run(
     return EXIT_OK
 
 
-def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+def _bind(settings: Settings) -> StaticServer:
     from aggregator.publish.serve import StaticServer
+
+    try:
+        return StaticServer(settings.output_dir, settings.host, settings.port)
+    except OSError as exc:
+        raise AggregatorError(
+            f"cannot listen on {settings.host}:{settings.port}: {exc.strerror} "
+            "(set --port or AGGREGATOR_PORT)"
+        ) from None
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from aggregator.scheduler import install_stop_handlers
 
     if not (settings.output_dir / "index.html").is_file():
         raise AggregatorError(
             f"{settings.output_dir}/index.html not found: run `aggregator publish`"
         )
-    server = StaticServer(settings.output_dir, settings.host, settings.port).start()
+    server = _bind(settings).start()
     print(f"serving {settings.output_dir}/ on {server.url} (Ctrl-C stops)")
     stop = threading.Event()
     install_stop_handlers(stop)
