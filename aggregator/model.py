@@ -68,6 +68,7 @@ class Item:
     updated: datetime | None = None
     author: str | None = None
     cities: tuple[str, ...] = ()
+    dated: bool = True  # False: the feed gave no usable date, `published` is when first seen
 
 
 @dataclass(frozen=True, slots=True)

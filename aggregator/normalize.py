@@ -142,7 +142,9 @@ def normalize_entry(entry: Entry, *, source: Source, feed_url: str, now: datetim
         title = _shorten(text, TITLE_FROM_TEXT_LIMIT) if text else UNTITLED
     url = own_url or source.homepage
 
-    published = _first_seen_if_bogus(entry.published or entry.updated, now)
+    given = _utc_or_none(entry.published or entry.updated)
+    dated = given is not None and given <= now + FUTURE_TOLERANCE
+    published = given if given is not None and dated else now  # first seen
     updated = _utc_or_none(entry.updated)
     if updated is not None and updated > now + FUTURE_TOLERANCE:
         updated = None  # not `now`: that would change on every crawl
@@ -164,6 +166,7 @@ def normalize_entry(entry: Entry, *, source: Source, feed_url: str, now: datetim
         updated=updated,
         author=plain_text(entry.author) or None,
         cities=(source.city,) if source.city else (),
+        dated=dated,
     )
 
 
@@ -307,13 +310,6 @@ def _utc_or_none(value: datetime | None) -> datetime | None:
         return to_utc(value)
     except (OverflowError, ValueError):  # e.g. year 1 shifted before the start of the calendar
         return None
-
-
-def _first_seen_if_bogus(value: datetime | None, now: datetime) -> datetime:
-    utc = _utc_or_none(value)
-    if utc is None or utc > now + FUTURE_TOLERANCE:
-        return now
-    return utc
 
 
 def _http_url(value: str | None, *, base: str | None) -> str | None:

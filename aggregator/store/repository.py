@@ -248,14 +248,14 @@ class Store:
     def _upsert_source_batch(
         self, conn: Connection, source_id: str, batch: dict[str, Item], now: datetime
     ) -> tuple[int, int]:
-        existing: dict[str, tuple[int, str]] = {}
+        existing: dict[str, tuple[int, str, datetime]] = {}
         for chunk in _chunks(list(batch)):
             rows = conn.execute(
-                select(ItemRow.guid, ItemRow.id, ItemRow.content_hash).where(
+                select(ItemRow.guid, ItemRow.id, ItemRow.content_hash, ItemRow.published_at).where(
                     ItemRow.source_id == source_id, ItemRow.guid.in_(chunk)
                 )
             )
-            existing.update((guid, (item_id, digest)) for guid, item_id, digest in rows)
+            existing.update((guid, (item_id, digest, at)) for guid, item_id, digest, at in rows)
 
         inserts: list[dict[str, Any]] = []
         changes: list[dict[str, Any]] = []
@@ -280,6 +280,8 @@ class Store:
                     {
                         "b_id": existing[guid][0],
                         **_item_fields(item),
+                        # an undated item keeps the date it was first seen
+                        "published_at": item.published if item.dated else existing[guid][2],
                         "last_seen_at": now,
                         "content_hash": digest,
                     }
@@ -507,7 +509,11 @@ class Store:
 
 
 def content_hash(item: Item) -> str:
-    """Fingerprint of everything stored of an item: equal hashes mean nothing to update."""
+    """Fingerprint of everything stored of an item: equal hashes mean nothing to update.
+
+    An undated item's `published` is only the time it was seen, different on every crawl: it
+    is left out, so that such an item is not "updated" (and moved to the top) on every crawl.
+    """
     parts = (
         _HASH_VERSION,
         item.title,
@@ -515,7 +521,7 @@ def content_hash(item: Item) -> str:
         item.canonical_url,
         item.content_html,
         item.excerpt,
-        _iso(item.published),
+        _iso(item.published) if item.dated else "undated",
         _iso(item.updated),
         item.author or "",
         "\x1e".join(sorted(set(item.cities))),

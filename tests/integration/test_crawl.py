@@ -217,3 +217,24 @@ def test_html_instead_of_feed_and_slow_source_fail_with_reason(
     reasons = {o.source_id: o.reason for o in report.outcomes}
     assert reasons == {"html": "not_a_feed", "slow": "timeout", "fine": None}
     assert report.new == 1
+
+
+def test_undated_item_keeps_its_first_seen_date_and_is_not_updated_again(
+    server: FixtureServer, store: Store
+) -> None:
+    body = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>F</title>'
+        b"<link>https://u.example/</link><description>d</description>"
+        b"<item><guid>u1</guid><title>Ohne Datum</title><link>https://u.example/1</link></item>"
+        b"</channel></rss>"
+    )
+    server.routes["/u.xml"] = feed_response(body)
+    clock = Clock()
+    src = source(server, "u", "/u.xml")
+    run([src], store, clock)
+    clock.now += timedelta(hours=3)
+    server.routes["/u.xml"] = feed_response(body, etag='"v2"')  # same entry, new response
+    report = run([src], store, clock)
+    assert (report.new, report.updated) == (0, 0)
+    (story,) = store.stories()
+    assert story.published == START  # still when it was first seen, not the latest crawl
