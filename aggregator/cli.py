@@ -173,8 +173,10 @@ def _run(
     if not once:
         install_stop_handlers(stop)  # from here on Ctrl-C lets the current writes finish
     server = _bind(settings) if serve and not once else None  # a busy port fails before crawling
-    runner = Runner(settings, store, sources)
-    report = crawl_once(settings, runner.store, runner.sources, progress=TerminalProgress())
+    runner = Runner(settings, store, sources, stop)
+    report = crawl_once(
+        settings, store, runner.sources, progress=TerminalProgress(), stop=stop.is_set
+    )
     print_summary(report)
     published, seconds = publish_once(settings, runner.store, runner.sources)
     print(f"published {published.stories} stories to {settings.output_dir}/ in {seconds:.1f} s")
@@ -187,7 +189,7 @@ def _run(
         print(f"serving {settings.output_dir}/ on {server.url} (Ctrl-C stops)")
     print(f"crawling due sources every {settings.check_every_s} s")
     try:
-        run_forever(runner, stop)
+        run_forever(runner)
     finally:
         if server:
             server.stop()

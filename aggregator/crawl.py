@@ -48,6 +48,7 @@ class CrawlReport:
     started_at: datetime
     finished_at: datetime
     outcomes: tuple[SourceOutcome, ...]
+    interrupted: bool = False  # stopped before every due source was read
 
     def count(self, status: Status) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
@@ -73,6 +74,7 @@ class CrawlReport:
             f"{len(self.outcomes)} sources: {self.count('ok')} ok, "
             f"{self.count('not_modified')} not modified, {self.count('failed')} failed; "
             f"items: {self.new} new, {self.updated} updated"
+            + ("; interrupted, the rest stays due" if self.interrupted else "")
         )
 
 
@@ -106,8 +108,13 @@ async def crawl(
     only: Sequence[str] = (),
     progress: Progress | None = None,
     rng: random.Random | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> CrawlReport:
-    """Crawl the sources that are due (all enabled ones with `force`)."""
+    """Crawl the sources that are due (all enabled ones with `force`).
+
+    When `stop()` turns true, sources still fetching are cancelled; a source's writes happen
+    without an await in between, so a cancel never cuts them in half.
+    """
     started = clock()
     store.sync_sources(sources)
     states = store.fetch_states()
@@ -121,12 +128,23 @@ async def crawl(
             asyncio.create_task(_crawl_one(s, states.get(s.id), fetcher, store, clock, rng))
             for s in due
         ]
+        watcher = asyncio.create_task(_cancel_on(stop, tasks)) if stop else None
         for next_done in asyncio.as_completed(tasks):
-            outcome = await next_done
+            try:
+                outcome = await next_done
+            except asyncio.CancelledError:
+                continue  # stopped before its writes began: it stays due
             outcomes.append(outcome)
             if progress:
                 progress.source_done(outcome)
-    report = CrawlReport(started, clock(), tuple(sorted(outcomes, key=lambda o: o.source_id)))
+        if watcher:
+            watcher.cancel()
+    report = CrawlReport(
+        started,
+        clock(),
+        tuple(sorted(outcomes, key=lambda o: o.source_id)),
+        interrupted=len(outcomes) < len(due),
+    )
     if due:
         store.record_crawl_run(
             report.started_at,
@@ -138,6 +156,13 @@ async def crawl(
             report.updated,
         )
     return report
+
+
+async def _cancel_on(stop: Callable[[], bool], tasks: list[asyncio.Task[SourceOutcome]]) -> None:
+    while not stop():
+        await asyncio.sleep(0.2)
+    for task in tasks:
+        task.cancel()
 
 
 async def _crawl_one(

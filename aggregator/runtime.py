@@ -7,7 +7,7 @@ Every side effect (database, network, filesystem, clock) is set up here and pass
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from time import perf_counter
 
@@ -58,6 +58,7 @@ def crawl_once(
     force: bool = False,
     only: Sequence[str] = (),
     progress: Progress | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> CrawlReport:
     if sources is None:
         sources = load_sources(settings.config)
@@ -70,6 +71,7 @@ def crawl_once(
             force=force,
             only=only,
             progress=progress,
+            stop=stop,
         )
     )
 

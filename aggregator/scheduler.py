@@ -30,10 +30,17 @@ log = logging.getLogger(__name__)
 class Runner:
     """One tick = crawl the due sources, publish if something changed."""
 
-    def __init__(self, settings: Settings, store: Store, sources: Sequence[Source]) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        sources: Sequence[Source],
+        stop: threading.Event | None = None,
+    ) -> None:
         self.settings = settings
         self.store = store
         self.sources = list(sources)
+        self.stop = stop or threading.Event()  # set: the crawl in progress stops fetching
         self._lock = threading.Lock()
 
     def reload_sources(self) -> None:
@@ -47,7 +54,7 @@ class Runner:
         with self._lock:  # never two crawls at once, even if a tick is started by hand
             self.reload_sources()
             try:
-                report = crawl_once(self.settings, self.store, self.sources)
+                report = crawl_once(self.settings, self.store, self.sources, stop=self.stop.is_set)
             except AggregatorError as exc:
                 log.error("crawl failed: %s", exc)
                 return
@@ -58,7 +65,7 @@ class Runner:
             for failure in report.failures:
                 log.warning("%s failed: %s", failure.source_id, failure.message)
             if report.changed:
-                self.publish()
+                self.publish()  # also after an interrupted crawl: what was stored is shown
 
     def publish(self) -> None:
         try:
@@ -69,8 +76,8 @@ class Runner:
         log.info("published %d stories to %s in %.1f s", result.stories, result.out_dir, seconds)
 
 
-def run_forever(runner: Runner, stop: threading.Event) -> None:
-    """Run ticks until `stop` is set (by SIGINT/SIGTERM); the current tick finishes its writes."""
+def run_forever(runner: Runner) -> None:
+    """Tick until `runner.stop` is set (SIGINT/SIGTERM); the current tick finishes its writes."""
     scheduler = BackgroundScheduler(timezone="UTC")
     scheduler.add_job(
         runner.tick,
@@ -83,7 +90,7 @@ def run_forever(runner: Runner, stop: threading.Event) -> None:
     )
     scheduler.start()
     try:
-        stop.wait()
+        runner.stop.wait()
     finally:
         log.info("stopping: letting the current crawl finish its writes")
         scheduler.shutdown(wait=True)

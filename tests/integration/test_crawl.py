@@ -238,3 +238,28 @@ def test_undated_item_keeps_its_first_seen_date_and_is_not_updated_again(
     assert (report.new, report.updated) == (0, 0)
     (story,) = store.stories()
     assert story.published == START  # still when it was first seen, not the latest crawl
+
+
+def test_stop_cancels_fetches_in_flight_and_keeps_what_was_written(
+    server: FixtureServer, store: Store
+) -> None:
+    server.routes["/fast.xml"] = feed_response(rss(("q1", "Schnell", "https://q.example/1")))
+    server.routes["/hang.xml"] = Response(200, rss(), delay_s=2)
+    sources = [source(server, "fast", "/fast.xml"), source(server, "hang", "/hang.xml")]
+    settings = FetchSettings(connect_timeout=2, total_timeout=10)
+
+    async def crawl_and_stop_soon() -> CrawlReport:
+        loop = asyncio.get_running_loop()
+        stop_at = loop.time() + 0.8  # the fast source is done by then, the slow one is not
+        return await crawl(
+            sources, store, settings, clock=Clock(), stop=lambda: loop.time() > stop_at
+        )
+
+    report = asyncio.run(crawl_and_stop_soon())
+    assert report.interrupted
+    assert [o.source_id for o in report.outcomes] == ["fast"]
+    assert "interrupted" in report.summary()
+    states = store.fetch_states()
+    assert states["fast"].last_status == "ok"
+    assert states["hang"].last_status is None  # never written: still due next time
+    assert [s.title for s in store.stories()] == ["Schnell"]
