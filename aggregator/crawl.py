@@ -8,22 +8,28 @@ stay. The clock is passed in.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+import multiprocessing
+import os
 import random
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal, Protocol
 
 from aggregator import pacing
-from aggregator.errors import FetchError, ParseError, SourceError
+from aggregator.errors import FetchError, SourceError
 from aggregator.fetch import Fetcher, FetchResult, FetchSettings
-from aggregator.model import FetchState, Item, Source
-from aggregator.normalize import normalize_entry
-from aggregator.parse.feeds import parse_feed
+from aggregator.model import FetchState, Source
+from aggregator.reading import FeedRead, read_feed
 from aggregator.store.repository import Store
 
 log = logging.getLogger(__name__)
+
+PARALLEL_PARSE_MIN_SOURCES = 24  # below this, starting worker processes costs more than it saves
+MAX_PARSER_PROCESSES = 4
 
 Clock = Callable[[], datetime]
 Status = Literal["ok", "not_modified", "failed"]
@@ -123,22 +129,30 @@ async def crawl(
         progress.started(len(due))
     outcomes: list[SourceOutcome] = []
     rng = rng or random.Random()
-    async with Fetcher(fetch_settings) as fetcher:
-        tasks = [
-            asyncio.create_task(_crawl_one(s, states.get(s.id), fetcher, store, clock, rng))
-            for s in due
-        ]
-        watcher = asyncio.create_task(_cancel_on(stop, tasks)) if stop else None
-        for next_done in asyncio.as_completed(tasks):
+    parsers = _Parsers(len(due))
+    try:
+        async with Fetcher(fetch_settings) as fetcher:
+            tasks = [
+                asyncio.create_task(
+                    _crawl_one(s, states.get(s.id), fetcher, store, clock, rng, parsers)
+                )
+                for s in due
+            ]
+            watcher = asyncio.create_task(_cancel_on(stop, tasks)) if stop else None
             try:
-                outcome = await next_done
-            except asyncio.CancelledError:
-                continue  # stopped before its writes began: it stays due
-            outcomes.append(outcome)
-            if progress:
-                progress.source_done(outcome)
-        if watcher:
-            watcher.cancel()
+                for next_done in asyncio.as_completed(tasks):
+                    try:
+                        outcome = await next_done
+                    except asyncio.CancelledError:
+                        continue  # stopped before its writes began: it stays due
+                    outcomes.append(outcome)
+                    if progress:
+                        progress.source_done(outcome)
+            finally:  # normally all done; after a StoreError the others must not go on
+                for task in [*tasks, *([watcher] if watcher else [])]:
+                    task.cancel()
+    finally:
+        parsers.close()
     report = CrawlReport(
         started,
         clock(),
@@ -158,6 +172,29 @@ async def crawl(
     return report
 
 
+class _Parsers:
+    """Where feed bodies are parsed: a thread, or worker processes when there is much to parse.
+
+    Parsing is the crawl's CPU work and holds the GIL; with many sources other cores help. The
+    processes start on the first body to parse, so an all-304 crawl starts none.
+    """
+
+    def __init__(self, sources: int) -> None:
+        workers = min(os.cpu_count() or 1, MAX_PARSER_PROCESSES)
+        self.workers = workers if sources >= PARALLEL_PARSE_MIN_SOURCES and workers > 1 else 0
+        self.pool: ProcessPoolExecutor | None = None
+
+    async def run(self, call: Callable[[], FeedRead]) -> FeedRead:
+        if self.workers and self.pool is None:
+            context = multiprocessing.get_context("spawn")  # no fork of a threaded process
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=context)
+        return await asyncio.get_running_loop().run_in_executor(self.pool, call)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+
 async def _cancel_on(stop: Callable[[], bool], tasks: list[asyncio.Task[SourceOutcome]]) -> None:
     while not stop():
         await asyncio.sleep(0.2)
@@ -172,6 +209,7 @@ async def _crawl_one(
     store: Store,
     clock: Clock,
     rng: random.Random,
+    parsers: _Parsers,
 ) -> SourceOutcome:
     assert source.feed is not None  # due_sources only hands out sources with a feed
     previous = state or FetchState(source_id=source.id)
@@ -183,12 +221,23 @@ async def _crawl_one(
         )
         if result.status == 304:
             return _not_modified(source, previous, result, store, clock())
-        items, ttl, warning = await asyncio.to_thread(_read, source, result, clock())
+        read = await parsers.run(
+            functools.partial(
+                read_feed,
+                result.content,
+                url=result.final_url,
+                content_type=result.content_type,
+                source=source,
+                now=clock(),
+            )
+        )
     except SourceError as exc:
         return _failed(source, previous, exc, store, clock(), rng)
     now = clock()
-    new, updated = store.upsert_items(items, now)
-    next_at = pacing.after_success(source, now, max_age_s=result.max_age, ttl_minutes=ttl)
+    new, updated = store.upsert_items(read.items, now)
+    next_at = pacing.after_success(
+        source, now, max_age_s=result.max_age, ttl_minutes=read.ttl_minutes
+    )
     store.save_fetch_state(
         replace(
             previous,
@@ -200,7 +249,7 @@ async def _crawl_one(
             consecutive_failures=0,
             last_status="ok",
             last_error=None,
-            last_error_message=warning,
+            last_error_message=read.warning,
             moved_to=result.permanent_redirect,
         )
     )
@@ -209,33 +258,11 @@ async def _crawl_one(
         "ok",
         new=new,
         updated=updated,
-        entries=len(items),
-        warning=warning,
+        entries=len(read.items),
+        warning=read.warning,
         moved_to=result.permanent_redirect,
         next_fetch_at=next_at,
     )
-
-
-def _read(
-    source: Source, result: FetchResult, now: datetime
-) -> tuple[list[Item], int | None, str | None]:
-    """Parse and normalize one body (runs in a worker thread)."""
-    assert source.feed is not None
-    try:
-        feed = parse_feed(result.content, url=result.final_url, content_type=result.content_type)
-    except SourceError:
-        raise
-    except Exception as exc:  # a parser bug on hostile input must not stop the crawl
-        log.exception("parser crashed on %s", source.id)
-        raise ParseError(
-            "parser_error", f"the parser failed on {result.final_url}: {exc!r}"
-        ) from exc
-    items = []
-    for entry in feed.entries:
-        item = normalize_entry(entry, source=source, feed_url=result.final_url, now=now)
-        if item is not None:
-            items.append(item)
-    return items, feed.ttl_minutes, feed.warning
 
 
 def _not_modified(

@@ -34,6 +34,10 @@ class SourceError(AggregatorError):
         self.message = message
         super().__init__(f"{reason}: {message}")
 
+    def __reduce__(self) -> tuple[type[SourceError], tuple[str, str]]:
+        """Pickle with the real arguments: parsing errors cross from worker processes."""
+        return (type(self), (self.reason, self.message))
+
 
 class FetchError(SourceError):
     """Fetching failed. `retry_after` (seconds) is set when the server asked us to wait."""
@@ -41,6 +45,9 @@ class FetchError(SourceError):
     def __init__(self, reason: str, message: str, retry_after: float | None = None) -> None:
         super().__init__(reason, message)
         self.retry_after = retry_after
+
+    def __reduce__(self) -> tuple[type[FetchError], tuple[str, str, float | None]]:  # type: ignore[override]
+        return (type(self), (self.reason, self.message, self.retry_after))
 
 
 class ParseError(SourceError):

@@ -263,3 +263,20 @@ def test_stop_cancels_fetches_in_flight_and_keeps_what_was_written(
     assert states["fast"].last_status == "ok"
     assert states["hang"].last_status is None  # never written: still due next time
     assert [s.title for s in store.stories()] == ["Schnell"]
+
+
+def test_many_sources_parsed_in_parallel_keep_their_errors(
+    server: FixtureServer, store: Store
+) -> None:
+    sources = []
+    for n in range(30):
+        server.routes[f"/m{n}.xml"] = feed_response(
+            rss((f"m{n}", f"Meldung {n}", f"https://m.example/{n}"))
+        )
+        sources.append(source(server, f"m{n}", f"/m{n}.xml"))
+    server.routes["/m0.xml"] = Response(200, b"<html><body>kein Feed</body></html>")
+    report = run(sources, store, Clock())
+    assert report.count("ok") == 29
+    (failure,) = report.failures  # with 2+ cores the error crossed a process boundary intact
+    assert (failure.source_id, failure.reason) == ("m0", "not_a_feed")
+    assert len(store.stories()) == 29
