@@ -2,7 +2,10 @@
 
 Prints one JSON line per phase. The feeds are served by a separate process (so its CPU does not
 count against the crawler), spread over several ports because the crawler allows one request at
-a time per host, as a real network of many member sites would be.
+a time per host, as a real network of many member sites would be. With many sources the crawler
+parses in worker processes (one per core, up to 4): `peak_mb` is the peak memory of the crawler and
+its workers together (proportional set size, sampled every 50 ms), `peak_rss_mb` the crawler
+process alone (its ru_maxrss) and `cpu_s` its CPU time (the workers' CPU is not in it).
 
     python bench/crawl.py [--feeds 500] [--items 30] [--publish-items 50000]
 """
@@ -13,10 +16,12 @@ import argparse
 import asyncio
 import json
 import multiprocessing as mp
+import os
 import random
 import resource
 import sys
 import tempfile
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -124,15 +129,62 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def measure(phase: str, func: Any, **extra: Any) -> Any:
+class TreeMemory:
+    """Samples the memory of this process plus its children (the parser workers), leaving out
+    the feed server: ru_maxrss cannot see running children."""
+
+    def __init__(self, exclude: set[int]) -> None:
+        self.exclude = exclude
+        self.peak_kb = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.05):
+            pids = [os.getpid()] + [p for p in _children(os.getpid()) if p not in self.exclude]
+            self.peak_kb = max(self.peak_kb, sum(_rss_kb(p) for p in pids))
+
+    def __enter__(self) -> TreeMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(c) for c in f.read().split()]
+    except OSError:
+        return []
+
+
+def _rss_kb(pid: int) -> int:
+    """Proportional set size: shared pages split between the processes sharing them, so that a
+    sum over processes is not inflated by a freshly forked helper."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def measure(phase: str, func: Any, exclude: set[int], **extra: Any) -> Any:
     wall, cpu = time.perf_counter(), time.process_time()
-    result = func()
+    with TreeMemory(exclude) as memory:
+        result = func()
     figures = {
         "phase": phase,
         **extra,
         "wall_s": round(time.perf_counter() - wall, 2),
         "cpu_s": round(time.process_time() - cpu, 2),
-        "peak_rss_mb": round(rss_mb(), 1),
+        "peak_mb": round(memory.peak_kb / 1024, 1),  # crawler + parser workers, sampled PSS
+        "peak_rss_mb": round(rss_mb(), 1),  # the crawler's own process, peak so far
     }
     return result, figures
 
@@ -190,11 +242,15 @@ def main() -> None:
                 crawl(sources, store, settings, clock=lambda: datetime.now(UTC), force=force)
             )
 
-        report, figures = measure("first_crawl", lambda: run_crawl(False), feeds=len(sources))
+        report, figures = measure(
+            "first_crawl", lambda: run_crawl(False), {server.pid}, feeds=len(sources)
+        )
         figures.update(items=report.new, ok=report.count("ok"), failed=report.count("failed"))
         print(json.dumps(figures), flush=True)
 
-        report, figures = measure("second_crawl", lambda: run_crawl(True), feeds=len(sources))
+        report, figures = measure(
+            "second_crawl", lambda: run_crawl(True), {server.pid}, feeds=len(sources)
+        )
         figures.update(
             not_modified=report.count("not_modified"),
             ok=report.count("ok"),
@@ -236,7 +292,7 @@ def main() -> None:
                 now=now,
             )
 
-        result, figures = measure("publish", run_publish)
+        result, figures = measure("publish", run_publish, {server.pid})
         figures.update(stories=result.stories, pages=result.pages)
         print(json.dumps(figures), flush=True)
     parent.send("done")
