@@ -10,12 +10,18 @@ What normalizing guarantees about an `Item`:
   against the entry's link (else the feed's URL) in the same pass; links get
   `rel="nofollow noopener ugc"`.
 - `title` and `excerpt` are plain text: tags stripped, entities decoded, whitespace collapsed.
+- No text field holds a character that XML 1.0 forbids or HTML calls a parse error (control
+  characters but tab, newline and carriage return; lone surrogates; noncharacters): a feed can
+  smuggle them in (raw in JSON, or as `&#1;` inside escaped HTML), and one of them would make
+  every feed we publish unwritable.
 - `url` is an absolute http(s) URL: the entry's link, else its guid if that is a URL, else the
   source's homepage; never a `javascript:` or other scheme. `canonical_url` is its dedup key
   (for the homepage fallback: the homepage's key plus "#" and the guid, so that such entries
   are never taken for one story).
 - `published` (and `updated`) are aware UTC. A date without a zone is Europe/Berlin time; a
-  missing date, or one more than `FUTURE_TOLERANCE` after `now`, becomes `now` (first seen).
+  missing date, one more than `FUTURE_TOLERANCE` after `now`, or one before `EARLIEST_DATE`
+  (the Unix epoch, .NET's year 1, PHP's "-0001-11-30" of an unset date …) becomes `now`
+  (first seen).
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ import html
 import re
 import unicodedata
 from contextvars import ContextVar
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
@@ -35,10 +42,12 @@ from aggregator.model import Entry, Item, Source
 
 __all__ = [
     "BERLIN",
+    "EARLIEST_DATE",
     "EXCERPT_LIMIT",
     "FUTURE_TOLERANCE",
     "UNTITLED",
     "canonical_url",
+    "clean_text",
     "excerpt",
     "normalize_entry",
     "plain_text",
@@ -48,6 +57,9 @@ __all__ = [
 
 BERLIN = ZoneInfo("Europe/Berlin")
 FUTURE_TOLERANCE = timedelta(minutes=5)  # clocks of small web hosts drift; more is a bogus date
+# Older is a placeholder, not a publication date: the epoch (1970) of an unset Unix timestamp,
+# year 1 (.NET's DateTime.MinValue), PHP's zero date, 1900 … No member site's feed predates it.
+EARLIEST_DATE = datetime(1990, 1, 1, tzinfo=UTC)
 EXCERPT_LIMIT = 300
 TITLE_FROM_TEXT_LIMIT = 100  # an entry without a title is titled by the start of its text
 UNTITLED = "(ohne Titel)"
@@ -101,8 +113,31 @@ _TEXT_CLEANER = nh3.Cleaner(
     url_schemes=set(),
 )
 _ANY_TAG = re.compile(r"<[^>]*>")  # safe on nh3 output: ">" in attribute values is escaped
+_RAW_TAG = re.compile(r"<[^<>]*>")  # linear on any input, also on "<<<<…"
+# html5ever (in nh3) takes time quadratic in the nesting depth of block elements: 40 000 nested
+# <div> (200 KB) cost 3 s a pass, 100 000 more than 30 s, and a 10 MB feed body holds 2 million.
+# No article nests deeper than a few dozen levels or has anywhere near that many tags.
+MAX_DEPTH = 1_000
+MAX_TAGS = 100_000
+_TAG_TOKEN = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)[^<>]*?(/?)>")
+_NOT_NESTING = frozenset(
+    {
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+        "source", "track", "wbr",  # void elements
+        "dd", "dt", "li", "option", "p", "td", "th", "tr",  # closed by their next sibling
+    }
+)  # fmt: skip
 _INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff]")  # soft hyphen, zero-width spaces
 _URL_NOISE = dict.fromkeys(map(ord, "\t\r\n"))  # browsers drop these inside URLs
+# What XML 1.0 forbids and HTML calls a parse error: C0 controls but tab, LF and CR; DEL and the
+# C1 controls; lone surrogates (which cannot even be encoded as UTF-8); noncharacters. Any astral
+# character matches too and is checked one by one (only U+1FFFE, U+1FFFF … are noncharacters):
+# listing those 32 in the class would make every search ten times slower.
+_UNSAFE_CHARS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]"
+    "|[\U00010000-\U0010ffff]"
+)
+_SPACE_LIKE = frozenset("\x0b\x0c")  # vertical tab and form feed separate words
 
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
 _HOST_PORT = re.compile(r"^(\[[^\]]*\]|[^:]*)(?::(\d*))?$")
@@ -126,6 +161,7 @@ def normalize_entry(entry: Entry, *, source: Source, feed_url: str, now: datetim
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     now = now.astimezone(UTC)
+    entry = _without_unsafe_chars(entry)
 
     link = _http_url(entry.link, base=feed_url)
     own_url = link or _http_url(entry.guid, base=None)
@@ -142,11 +178,14 @@ def normalize_entry(entry: Entry, *, source: Source, feed_url: str, now: datetim
         title = _shorten(text, TITLE_FROM_TEXT_LIMIT) if text else UNTITLED
     url = own_url or source.homepage
 
-    given = _utc_or_none(entry.published or entry.updated)
-    dated = given is not None and given <= now + FUTURE_TOLERANCE
-    published = given if given is not None and dated else now  # first seen
     updated = _utc_or_none(entry.updated)
-    if updated is not None and updated > now + FUTURE_TOLERANCE:
+    # the publication date, else the update date: the first one that can be believed
+    given = next(
+        (d for d in (_utc_or_none(entry.published), updated) if d and _plausible(d, now)), None
+    )
+    dated = given is not None
+    published = given if given is not None else now  # first seen
+    if updated is not None and not _plausible(updated, now):
         updated = None  # not `now`: that would change on every crawl
 
     guid = (entry.guid or "").strip() or own_url or _content_hash(entry)
@@ -170,14 +209,64 @@ def normalize_entry(entry: Entry, *, source: Source, feed_url: str, now: datetim
     )
 
 
+def clean_text(text: str) -> str:
+    """`text` without the characters no XML or HTML document may carry (see `_UNSAFE_CHARS`).
+
+    Vertical tab and form feed become spaces; the others are removed.
+    """
+    if text.isprintable() or _UNSAFE_CHARS.search(text) is None:  # isprintable: fast, in C
+        return text
+    return _UNSAFE_CHARS.sub(_replacement, text)
+
+
+def _replacement(match: re.Match[str]) -> str:
+    char = match.group()
+    if char > "\uffff":  # an astral character: only its noncharacters go
+        return "" if ord(char) & 0xFFFE == 0xFFFE else char
+    return " " if char in _SPACE_LIKE else ""
+
+
+def _without_unsafe_chars(entry: Entry) -> Entry:
+    """The entry with `clean_text` applied to every text field (the same object if all clean)."""
+    texts = (
+        entry.guid,
+        entry.link,
+        entry.title,
+        entry.content_html,
+        entry.summary_html,
+        entry.author,
+    )
+    if not any(text and _UNSAFE_CHARS.search(text) for text in texts):
+        return entry
+    return replace(
+        entry,
+        guid=_clean_or_none(entry.guid),
+        link=_clean_or_none(entry.link),
+        title=_clean_or_none(entry.title),
+        content_html=_clean_or_none(entry.content_html),
+        summary_html=_clean_or_none(entry.summary_html),
+        author=_clean_or_none(entry.author),
+    )
+
+
+def _clean_or_none(text: str | None) -> str | None:
+    return None if text is None else clean_text(text)
+
+
 def sanitize_html(fragment: str, *, base_url: str | None = None) -> str:
     """Sanitized HTML: the allowlist above, relative URLs resolved against `base_url`.
 
     Without an http(s) `base_url`, relative URLs are dropped (they would point into our own
-    site once published).
+    site once published). Character references to control characters ("&#1;") are dropped
+    with the rest of `clean_text`'s list. A fragment with more than `MAX_TAGS` tags or nested
+    deeper than `MAX_DEPTH` is no article but a trap for the parser: only its text is kept,
+    escaped.
     """
     if not fragment:
         return ""
+    fragment = clean_text(fragment)  # nh3 cannot even take a lone surrogate
+    if _too_many_tags(fragment):
+        return html.escape(_stripped(fragment), quote=False)
     base = _http_url(base_url, base=None) if base_url else None
     if base is not None:
         parts = urlsplit(base)
@@ -185,7 +274,9 @@ def sanitize_html(fragment: str, *, base_url: str | None = None) -> str:
     else:
         token = _SANITIZE_BASE.set(None)
     try:
-        return _SANITIZER.clean(fragment).strip()
+        cleaned = _SANITIZER.clean(fragment)
+        # html5ever decodes "&#1;" to U+0001: the one way its output has what its input had not
+        return (clean_text(cleaned) if "&#" in fragment else cleaned).strip()
     finally:
         _SANITIZE_BASE.reset(token)
 
@@ -230,9 +321,43 @@ def plain_text(fragment: str | None) -> str:
     """
     if not fragment:
         return ""
-    if "<" in fragment or "&" in fragment:
-        fragment = html.unescape(_ANY_TAG.sub(" ", _TEXT_CLEANER.clean(fragment)))
+    fragment = clean_text(fragment)
+    if _too_many_tags(fragment):
+        fragment = _stripped(fragment)
+    elif "<" in fragment or "&" in fragment:
+        text = _TEXT_CLEANER.clean(fragment)
+        if "&#" in fragment:  # decoded by html5ever: "&#1;" is U+0001 now
+            text = clean_text(text)
+        fragment = html.unescape(_ANY_TAG.sub(" ", text))
     return _nfc(" ".join(_INVISIBLE.sub("", fragment).split()))
+
+
+def _too_many_tags(fragment: str) -> bool:
+    """More than `MAX_TAGS` tags, or elements nested more than `MAX_DEPTH` deep (a linear
+    scan that counts open minus closed tags, ignoring void and self-closing elements)."""
+    tags = fragment.count("<")
+    if tags <= MAX_DEPTH:  # too few to nest that deep: the common case, decided in C
+        return False
+    if tags > MAX_TAGS:
+        return True
+    depth = 0
+    for match in _TAG_TOKEN.finditer(fragment):
+        closing, name, self_closing = match.groups()
+        if self_closing or name.lower() in _NOT_NESTING:
+            continue
+        if closing:
+            depth = max(depth - 1, 0)
+        else:
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+    return False
+
+
+def _stripped(fragment: str) -> str:
+    """The text of a fragment too big for nh3, by cutting out everything tag-like (plain
+    text, to be escaped: no markup of it survives); whitespace collapsed."""
+    return clean_text(" ".join(html.unescape(_RAW_TAG.sub(" ", fragment)).split()))
 
 
 def excerpt(fragment: str | None, limit: int = EXCERPT_LIMIT) -> str:
@@ -310,6 +435,11 @@ def _utc_or_none(value: datetime | None) -> datetime | None:
         return to_utc(value)
     except (OverflowError, ValueError):  # e.g. year 1 shifted before the start of the calendar
         return None
+
+
+def _plausible(moment: datetime, now: datetime) -> bool:
+    """A publication date can be believed: not a placeholder from long ago, not in the future."""
+    return EARLIEST_DATE <= moment <= now + FUTURE_TOLERANCE
 
 
 def _http_url(value: str | None, *, base: str | None) -> str | None:

@@ -13,13 +13,15 @@ Tried in order, cheapest and strictest first:
    "Mittwoch, 1. Mai 2024, 18:30 Uhr", "1. Mai 2024");
 3. German numeric dates ("01.05.2024", "1.5.2024 um 18:30 Uhr");
 4. feedparser's own date handlers as a last resort (asctime, W3DTF oddities, …); they return a
-   UTC `struct_time`, which is taken as aware UTC.
+   UTC `struct_time`, which is taken as aware UTC. They turn what they cannot read into some
+   other date, so a result whose year is not in the text, or that does not match the numeric
+   day the text starts with, is refused.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 __all__ = ["parse_date"]
@@ -103,6 +105,7 @@ _GERMAN_NUMERIC = re.compile(
 )
 
 _OFFSET = re.compile(r"^(?:GMT|UTC)?([+-])(\d{1,2}):?(\d{2})?$")
+_ISO_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
 
 
 def parse_date(value: str | None) -> datetime | None:
@@ -201,4 +204,19 @@ def _parse_with_feedparser(text: str) -> datetime | None:
     if parsed is None:
         return None
     year, month, day, hour, minute, second = parsed[:6]
-    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+    # feedparser's handlers normalize what they cannot read into some other date: "2024-13-45"
+    # comes back as 1 January 2025, PHP's zero date "-0001-11-30T00:00:00+00:00" as 2000, the
+    # Unix timestamp "1714557600" as 25 May 2017. Every format they really read writes its year
+    # with four digits, so a result whose year is not in the text is a guess, not a date.
+    if re.search(rf"(?<!\d){year:04d}(?!\d)", text) is None:
+        return None
+    result = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+    numeric_day = _ISO_DAY.match(text)  # "2024-02-30T10:00:00Z" comes back as 1 March
+    if numeric_day is not None:
+        try:
+            written = date(*(int(part) for part in numeric_day.groups()))
+        except ValueError:
+            return None
+        if abs((result.date() - written).days) > 1:  # a zone may shift the UTC day by one
+            return None
+    return result

@@ -39,6 +39,8 @@ _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _XML_DECLARATION = re.compile(rb"^<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)[\"']")
 _HTML_START = re.compile(rb"<!doctype\s+html|<html[\s>]", re.IGNORECASE)
+_GZIP_MAGIC = b"\x1f\x8b"
+_ZLIB_HEADERS = frozenset({b"\x78\x01", b"\x78\x5e", b"\x78\x9c", b"\x78\xda"})
 _SINGLE_BYTE_LATIN = frozenset(
     {
         "iso-8859-1",
@@ -169,15 +171,31 @@ def _not_readable(body: bytes, bozo_exception: BaseException | None) -> ParseErr
             "or configure the page for scraping",
         )
     if not body.startswith(b"<"):
-        start = body[:40].decode("utf-8", "replace")
-        return ParseError(
-            "not_a_feed", f"neither XML nor JSON: the body starts with {_one_line(start)!r}"
-        )
+        return ParseError("not_a_feed", f"neither XML nor JSON: {_describe_start(body)}")
     if isinstance(bozo_exception, xml.sax.SAXParseException):
         return ParseError("malformed", _describe(bozo_exception, body))
     root = re.search(rb"<([A-Za-z_][\w.:-]*)", re.sub(rb"<[?!][^>]*>", b"", head))
     name = root.group(1).decode("ascii", "replace") if root else "?"
     return ParseError("not_a_feed", f"an XML document with root <{name}>, not RSS, Atom or RDF")
+
+
+def _describe_start(body: bytes) -> str:
+    """What a body that is neither XML nor JSON is, in words a person can act on.
+
+    Quoting the start of compressed or other binary data would only put mojibake into the
+    message an editor reads (crawl output, `aggregator sources status`).
+    """
+    if body.startswith(_GZIP_MAGIC):
+        return "gzip-compressed data the server did not declare (Content-Encoding: gzip missing)"
+    if body[:2] in _ZLIB_HEADERS:
+        return "zlib-compressed data the server did not declare (Content-Encoding missing)"
+    head = body[:64]
+    if any(byte < 0x20 and byte not in b"\t\n\r\f" for byte in head):
+        return "binary data, not text"
+    start = head.decode("utf-8", "replace")[:40]
+    if "\ufffd" in start:
+        start = head.decode("cp1252", "replace")[:40]
+    return f"the body starts with {_one_line(start)!r}"
 
 
 def _describe(error: BaseException, body: bytes) -> str:

@@ -14,17 +14,17 @@ import json
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import format_datetime
 
-import nh3
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
 from aggregator import CONTACT_URL, NETWORK_NAME, __version__
 from aggregator.model import FetchState, Source, Story
+from aggregator.normalize import clean_text, sanitize_html
 
 # Fixed forever: changing it would change every published id.
 _ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, CONTACT_URL + "#story")
@@ -74,30 +74,72 @@ def story_cities(story: Story) -> tuple[str, ...]:
     return (story.source_city,) if story.source_city else ()
 
 
-def _nh3_rewrites_relative() -> bool:
-    try:
-        nh3.clean("", url_relative="deny")
-    except TypeError:  # nh3 before url_relative existed
-        return False
-    return True
-
-
-_REWRITE_RELATIVE = _nh3_rewrites_relative()
-
-
 def safe_content(content_html: str, base_url: str | None = None) -> str:
     """The story's HTML as it may appear in a feed: no scripts, frames or event handlers.
 
-    A relative link or image left in it would resolve against our site in a feed reader, so it
-    is resolved against the story's own URL (`base_url`), or dropped when there is none.
+    Cleaned with the same allowlist as at crawl time (`normalize.sanitize_html`), so links
+    keep their `rel="nofollow noopener ugc"`. A relative link or image left in it would resolve
+    against our site in a feed reader, so it is resolved against the story's own URL
+    (`base_url`), or dropped when there is none.
     """
     if not content_html:
         return ""
-    if not _REWRITE_RELATIVE:
-        return str(nh3.clean(content_html))
-    if base_url is not None and is_web_url(base_url):
-        return str(nh3.clean(content_html, url_relative=("rewrite_with_base", base_url)))
-    return str(nh3.clean(content_html, url_relative="deny"))
+    return sanitize_html(content_html, base_url=base_url if is_web_url(base_url) else None)
+
+
+def printable_story(story: Story) -> Story:
+    """The story with `normalize.clean_text` applied to its text (itself if all is clean).
+
+    Normalizing keeps control characters, lone surrogates and noncharacters out of what is
+    stored; this keeps them out of what is published even when an older row still holds one:
+    lxml refuses to write them at all, so one such character would stop the whole site.
+    """
+    texts = (
+        story.id,
+        story.source_name,
+        story.source_city or "",
+        story.title,
+        story.url,
+        story.content_html,
+        story.excerpt,
+        story.author or "",
+        *story.cities,
+        *story.also_at,
+    )
+    if all(clean_text(text) == text for text in texts):
+        return story
+    return replace(
+        story,
+        id=clean_text(story.id),
+        source_name=clean_text(story.source_name),
+        source_city=_clean_or_none(story.source_city),
+        title=clean_text(story.title),
+        url=clean_text(story.url),
+        content_html=clean_text(story.content_html),
+        excerpt=clean_text(story.excerpt),
+        author=_clean_or_none(story.author),
+        cities=tuple(map(clean_text, story.cities)),
+        also_at=tuple(map(clean_text, story.also_at)),
+    )
+
+
+def printable_source(source: Source) -> Source:
+    """The member with `normalize.clean_text` applied to its text: a double-quoted name in
+    sources.yaml can spell a control character as an escape."""
+    texts = (source.name, source.city or "", source.homepage, source.feed or "")
+    if all(clean_text(text) == text for text in texts):
+        return source
+    return replace(
+        source,
+        name=clean_text(source.name),
+        city=_clean_or_none(source.city),
+        homepage=clean_text(source.homepage),
+        feed=_clean_or_none(source.feed),
+    )
+
+
+def _clean_or_none(text: str | None) -> str | None:
+    return None if text is None else clean_text(text)
 
 
 def _utc(moment: datetime) -> datetime:
@@ -143,7 +185,7 @@ def rss_and_atom(
     fg.generator(GENERATOR, version=__version__, uri=CONTACT_URL)
     fg.lastBuildDate(_utc(now))
     for story in stories:
-        _add_entry(fg, story, sources)
+        _add_entry(fg, printable_story(story), sources)
 
     # feedgen takes the channel <link> of RSS from the last link given: the HTML page goes last.
     fg.link(
@@ -167,6 +209,7 @@ def rss_and_atom(
 
 def _add_entry(fg: FeedGenerator, story: Story, sources: Mapping[str, Source]) -> None:
     source = sources.get(story.source_id)
+    source = printable_source(source) if source is not None else None
     fe = fg.add_entry(order="append")
     fe.id(story_guid(story))
     fe.guid(story_guid(story), permalink=False)
@@ -200,7 +243,7 @@ def _add_entry(fg: FeedGenerator, story: Story, sources: Mapping[str, Source]) -
 def json_feed(info: FeedInfo, stories: Sequence[Story], sources: Mapping[str, Source]) -> bytes:
     """A JSON Feed 1.1 document of `stories` (newest first); every URL in it is absolute."""
     items = []
-    for story in stories:
+    for story in map(printable_story, stories):
         item: dict[str, object] = {"id": story_guid(story)}
         if is_web_url(story.url):
             item["url"] = story.url
@@ -217,6 +260,7 @@ def json_feed(info: FeedInfo, stories: Sequence[Story], sources: Mapping[str, So
             item["date_modified"] = _utc(story.updated).isoformat(timespec="seconds")
         author: dict[str, str] = {"name": story.source_name}
         source = sources.get(story.source_id)
+        source = printable_source(source) if source is not None else None
         if source is not None and is_web_url(source.homepage):
             author["url"] = source.homepage
         item["authors"] = [author]
@@ -264,7 +308,8 @@ def opml(
     ET.SubElement(head, "ownerName").text = NETWORK_NAME
     body = ET.SubElement(root, "body")
     groups: dict[str, ET.Element] = {}
-    for source, state in members:
+    for member, state in members:
+        source = printable_source(member)
         feed = public_feed(source, state)
         if feed is None or not source.enabled:
             continue

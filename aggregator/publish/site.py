@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from aggregator import CONTACT_URL, NETWORK_NAME
 from aggregator.model import FetchState, Source, Story
+from aggregator.normalize import clean_text
 from aggregator.publish import feeds
 from aggregator.publish.german import german_date, german_datetime, iso_berlin, slugify, status_text
 from aggregator.publish.templates import environment
@@ -128,16 +129,19 @@ class Site:
         if page_size < 1 or feed_size < 1:
             raise ValueError("page_size and feed_size must be at least 1")
         self.stories = stories
-        self.members = members
+        # Text with a character no XML or HTML document may hold (a control character …) would
+        # stop the whole publish: the feeds clean the stories they carry, the views below the
+        # fields the pages show, and the members are cleaned here.
+        self.members = [(feeds.printable_source(source), state) for source, state in members]
         self.base_url = normalize_base_url(base_url)
         self.now = now
         self.page_size = page_size
         self.feed_size = feed_size
-        self.sources = {source.id: source for source, _ in members}
+        self.sources = {source.id: source for source, _ in self.members}
         self.env = environment()
         self.cities: dict[str, City] = {}
         self._city_links: dict[str, CityLink] = {}
-        for source, _ in members:
+        for source, _ in self.members:
             city = self._city(source.city)
             if city is not None:
                 self.cities[city.slug].members.append(source)
@@ -159,11 +163,12 @@ class Site:
             return self._city_links[name]
         except KeyError:
             pass
+        key, name = name, clean_text(name)
         slug = slugify(name) or f"ort-{len(self._city_links) + 1}"
         known = self.cities.get(slug)
         if known is None:
             known = self.cities[slug] = City(name=name, slug=slug)
-        link = self._city_links[name] = CityLink(known.name, known.slug)
+        link = self._city_links[key] = CityLink(known.name, known.slug)
         return link
 
     def _view(self, index: int, story: Story) -> StoryView:
@@ -174,13 +179,13 @@ class Site:
                 links.append(link)
                 self.cities[link.slug].stories.append(index)
         return StoryView(
-            title=story.title,
-            url=story.url if feeds.is_web_url(story.url) else None,
-            forum=story.source_name,
-            also_at=", ".join(story.also_at),
+            title=clean_text(story.title),
+            url=clean_text(story.url) if feeds.is_web_url(story.url) else None,
+            forum=clean_text(story.source_name),
+            also_at=clean_text(", ".join(story.also_at)),
             date_iso=iso_berlin(story.published),
             date_text=german_date(story.published),
-            excerpt=story.excerpt,
+            excerpt=clean_text(story.excerpt),
             cities=tuple(links),
         )
 
@@ -349,6 +354,7 @@ class Site:
         groups: dict[str, tuple[CityLink | None, list[SourceRow]]] = {}
         for source, state in self.members:
             kind, status = status_text(source, state)
+            status = clean_text(status)  # it quotes the Location of a redirect
             success = state.last_success_at if state is not None else None
             city = self._city(source.city)
             row = SourceRow(

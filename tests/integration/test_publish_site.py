@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import threading
@@ -12,12 +13,17 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from aggregator.model import Story
+from aggregator.crawl import crawl
+from aggregator.demo.httpserver import FixtureServer, Response
+from aggregator.fetch import FetchSettings
+from aggregator.model import Source, Story
 from aggregator.publish import PublishError, PublishReport, publish_site
 from aggregator.publish.feeds import story_guid
 from aggregator.publish.output import builds_dir
 from aggregator.publish.sample import HOSTILE_TITLE, NOW, sample_members, sample_stories
 from aggregator.publish.templates import template_root
+from aggregator.store.db import make_engine, upgrade
+from aggregator.store.repository import Store
 
 BASE = "https://nachrichten.netzwerk-stadtforen.de/"
 
@@ -265,3 +271,65 @@ def test_a_file_where_the_site_should_go_is_refused(tmp_path: Path) -> None:
     with pytest.raises(PublishError, match="is a file, not a folder"):
         publish(out, sample_stories(3))
     assert out.read_text(encoding="utf-8") == "keine Website"
+
+
+# ---------------------------------------------------------------- hostile characters end to end
+
+_UNSAFE = [chr(c) for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0))]
+_UNSAFE += ["\ufffe", "\uffff", "\ufdd0", "\U0001fffe"]
+
+
+def test_control_characters_from_feeds_stop_neither_the_crawl_nor_the_publish(
+    tmp_path: Path,
+) -> None:
+    """A feed can carry what no XML or HTML document may hold: `&#1;` inside escaped HTML (the
+    XML stays well-formed), C1 controls from a wrong charset, a lone surrogate escaped in JSON.
+    Before, the surrogate aborted the whole crawl (nh3 cannot encode it) and `&#1;` reached the
+    database and made lxml refuse to write any feed, so no site was published at all."""
+    rss = (
+        b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>F</title>'
+        b"<link>https://forum.example/</link><description>d</description>"
+        b"<item><guid>a</guid><title>Steuer&#x85;zeichen &amp;#1;Titel</title>"
+        b"<link>https://forum.example/a</link><pubDate>Mon, 23 Nov 2026 10:00:00 +0100</pubDate>"
+        b"<description>&lt;p&gt;vor&amp;#1;her &amp;#x0B;nach&amp;#xFFFE;her&lt;/p&gt;"
+        b"</description>"
+        b"</item></channel></rss>"
+    )
+    json_feed = (
+        b'{"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": [{"id": "j1",'
+        b' "url": "https://forum.example/j1", "title": "Einsam \\ud800 \\u0001 Titel",'
+        b' "content_html": "<p>x\\udc00y\\u0002z</p>", "date_published": "2026-11-23T10:00:00Z",'
+        b' "authors": [{"name": "Re\\u0085daktion"}]}]}'
+    )
+    with FixtureServer() as server:
+        server.routes["/rss"] = Response(200, rss, {"Content-Type": "application/rss+xml"})
+        server.routes["/json"] = Response(200, json_feed, {"Content-Type": "application/json"})
+        sources = [
+            Source("rss", "Forum RSS", "Leipzig", "https://forum.example/", server.url("/rss")),
+            Source(
+                "json", "Forum JSON", "Halle (Saale)", "https://forum.example/", server.url("/json")
+            ),
+        ]
+        engine = make_engine(f"sqlite:///{tmp_path / 'crawl.db'}")
+        upgrade(engine)
+        store = Store(engine)
+        report = asyncio.run(
+            crawl(
+                sources, store, FetchSettings(connect_timeout=2, total_timeout=3), clock=lambda: NOW
+            )
+        )
+    assert [o.status for o in report.outcomes] == ["ok", "ok"]
+    stories = store.stories()
+    assert sorted(s.title for s in stories) == ["Einsam Titel", "Steuer…zeichen Titel"]
+
+    out = tmp_path / "public"
+    publish_site(stories, [(s, None) for s in sources], out, base_url=BASE, now=NOW)
+    files = [p for p in out.rglob("*") if p.is_file() and p.suffix != ".svg"]
+    assert len(files) > 10
+    for path in files:
+        text = path.read_text(encoding="utf-8")  # no lone surrogate either: it would not decode
+        assert not any(c in text for c in _UNSAFE), path
+    parsed = feedparser.parse((out / "feed.xml").read_bytes())
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    assert {e.title for e in parsed.entries} == {"Einsam Titel", "Steuer…zeichen Titel"}
+    assert "vorher nachher" in (out / "feed.json").read_text(encoding="utf-8")

@@ -8,8 +8,11 @@ import pytest
 
 from aggregator.model import Entry, Item, Source
 from aggregator.normalize import (
+    EARLIEST_DATE,
+    MAX_DEPTH,
     UNTITLED,
     canonical_url,
+    clean_text,
     excerpt,
     normalize_entry,
     plain_text,
@@ -258,6 +261,33 @@ def test_future_dates_fall_back_to_now_but_a_few_minutes_are_tolerated() -> None
     assert item.updated is None
 
 
+@pytest.mark.parametrize(
+    "placeholder",
+    [
+        datetime(1970, 1, 1, tzinfo=UTC),  # an unset Unix timestamp
+        datetime(1, 1, 1, tzinfo=UTC),  # .NET's DateTime.MinValue
+        datetime(1, 1, 1),  # the same without a zone: before the calendar once in Berlin time
+        datetime(1900, 1, 1, 0, 0),
+        datetime(1989, 12, 31, 23, 0, tzinfo=UTC),
+    ],
+)
+def test_placeholder_dates_from_long_ago_are_not_believed(placeholder: datetime) -> None:
+    item = normalize(entry(title="T", published=placeholder, updated=placeholder))
+
+    assert item.published == NOW  # first seen: on top of the page, not buried under 1970
+    assert not item.dated
+    assert item.updated is None
+
+
+def test_the_update_date_stands_in_for_an_unbelievable_publication_date() -> None:
+    updated = datetime(2024, 5, 3, 10, 0, tzinfo=UTC)
+
+    for bogus in (datetime(1970, 1, 1, tzinfo=UTC), NOW + timedelta(days=400)):
+        item = normalize(entry(title="T", published=bogus, updated=updated))
+        assert (item.published, item.updated, item.dated) == (updated, updated, True)
+    assert normalize(entry(title="T", published=EARLIEST_DATE)).published == EARLIEST_DATE
+
+
 def test_now_must_be_aware() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         normalize_entry(entry(title="T"), source=HALLE, feed_url=FEED_URL, now=datetime(2024, 6, 1))
@@ -369,3 +399,83 @@ def test_entry_with_only_an_image_is_kept() -> None:
     item = normalize(entry(content_html='<img src="https://x.de/b.jpg">'))
 
     assert item.title == UNTITLED
+
+
+# --- characters no XML or HTML document may hold ---------------------------------------------
+
+UNSAFE = [chr(c) for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0))]
+UNSAFE += ["\ud800", "\udfff", "\ufdd0", "\ufdef", "\ufffe", "\uffff", "\U0001fffe", "\U0010ffff"]
+
+
+def test_clean_text_removes_what_xml_and_html_forbid_and_keeps_the_rest() -> None:
+    kept = "Tab\tLF\nCR\r „Görlitz“ – 😀 \u00a0\u2028 \ufffd"
+
+    assert clean_text(kept) == kept
+    assert clean_text("a" + "".join(UNSAFE) + "b") == "a  b"  # VT and FF separate words
+    assert clean_text("Stadt\x0bforum") == "Stadt forum"
+
+
+def test_control_characters_and_lone_surrogates_never_reach_an_item() -> None:
+    """A JSON feed can escape them ("\\u0001", "\\ud800"), escaped HTML can hold "&amp;#1;": the
+    lone surrogate made nh3 raise (and so the whole crawl stop), the control characters made
+    every feed we publish unwritable for lxml."""
+    dirty = entry(
+        guid="id\x00-1",
+        link="https://x.de/a\x7fb",
+        title="Ab\x01riss\ud800 in\x0bHalle",
+        content_html='<p>Voll&#1;text\udc00 &#x9D;mit <a href="/b\x02">Link</a>&#xFFFE;</p>',
+        summary_html="<p>Kurz&#x1F;text\x85</p>",
+        author="Re\x1bdaktion",
+        published=datetime(2024, 5, 1, 10, 0, tzinfo=UTC),
+    )
+
+    item = normalize(dirty)
+
+    assert item.title == "Abriss in Halle"
+    assert (
+        item.content_html
+        == '<p>Volltext mit <a href="https://x.de/b" rel="nofollow noopener ugc">Link</a></p>'
+    )
+    assert item.excerpt == "Kurztext"
+    assert item.author == "Redaktion"
+    assert (item.guid, item.url) == ("id-1", "https://x.de/ab")
+    for text in (
+        item.guid,
+        item.url,
+        item.canonical_url,
+        item.title,
+        item.content_html,
+        item.excerpt,
+    ):
+        assert not any(c in text for c in UNSAFE), text
+        text.encode("utf-8")
+
+
+def test_sanitize_and_plain_text_drop_character_references_to_control_characters() -> None:
+    assert sanitize_html("<p>a&#1;b&#0;c&#x85;d</p>") == "<p>ab\ufffdc…d</p>"
+    assert plain_text("a&#x1;b &#xFDD0;c") == "ab c"
+
+
+def test_a_fragment_nested_deeper_than_any_article_is_kept_as_text_and_fast() -> None:
+    """html5ever needs time quadratic in the nesting depth: 100 000 nested <div> (500 KB, well
+    under the fetch size limit) held the normalizing of one entry for more than 30 seconds a
+    pass (three passes: content, excerpt, title). Such a fragment is reduced to its text."""
+    trap = "<div>" * 100_000 + "<script>alert(1)</script>Text &amp; mehr" + "</div>" * 10
+
+    content = sanitize_html(trap, base_url="https://x.de/")  # before the fix: minutes
+    title = plain_text(trap)
+    item = normalize(entry(title=trap, link="https://x.de/a", content_html=trap))
+
+    assert content == "alert(1) Text &amp; mehr"  # text only, escaped: no markup survives
+    assert title == item.title == "alert(1) Text & mehr"
+    assert item.content_html == content
+
+
+def test_ordinary_markup_is_not_taken_for_a_trap() -> None:
+    rows = "<tr><td>Haus</td><td>Straße</td></tr>" * 3000  # 12 000 tags, but flat
+    nested = "<div>" * MAX_DEPTH + "tief" + "</div>" * MAX_DEPTH
+    sloppy = "<p>Absatz<br>" * 2000  # unclosed <p>: closed by the next one
+
+    assert sanitize_html(f"<table>{rows}</table>").startswith("<table><tbody><tr><td>Haus")
+    assert sanitize_html(nested).startswith("<div><div>")
+    assert sanitize_html(sloppy).startswith("<p>Absatz<br></p><p>")

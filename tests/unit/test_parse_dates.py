@@ -52,8 +52,9 @@ TABLE = [
     ("Mittwoch, 1. Mai 2024, 18:30 Uhr", datetime(2024, 5, 1, 18, 30)),
     ("01.05.2024", datetime(2024, 5, 1)),
     ("1.5.24 um 18.30 Uhr", datetime(2024, 5, 1, 18, 30)),
-    # feedparser's handlers as the last resort (asctime): read as UTC
+    # feedparser's handlers as the last resort (asctime, W3DTF year-month): read as UTC
     ("Sun Jan  4 16:29:06 2004", datetime(2004, 1, 4, 16, 29, 6, tzinfo=UTC)),
+    ("2003-12", datetime(2003, 12, 1, tzinfo=UTC)),
 ]
 
 
@@ -79,3 +80,16 @@ def test_surrounding_and_inner_whitespace_is_ignored() -> None:
     assert parse_date("\n  Wed,  01 May 2024\t10:00:00 +0200 \n") == datetime(
         2024, 5, 1, 10, 0, tzinfo=CEST
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2024-13-45",  # feedparser's fallback made it 1 January 2025
+        "2024-02-30T10:00:00Z",  # … 1 March 2024
+        "-0001-11-30T00:00:00+00:00",  # PHP's zero date: … 1 January 2000
+        "1714557600",  # a Unix timestamp: … 25 May 2017
+    ],
+)
+def test_what_the_fallback_cannot_read_is_not_turned_into_another_date(text: str) -> None:
+    assert parse_date(text) is None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import zlib
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -95,6 +97,33 @@ def test_not_a_feed(body: bytes, content_type: str | None) -> None:
 def test_html_page_message_says_what_to_do() -> None:
     with pytest.raises(ParseError, match="HTML page, not a feed"):
         parse_feed(b"<!doctype html><html><body></body></html>", url=URL)
+
+
+RSS_BODY = (
+    b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
+    b"<item><title>Eintrag</title><link>https://x.de/1</link></item></channel></rss>"
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        (gzip.compress(RSS_BODY), "gzip-compressed data the server did not declare"),
+        (zlib.compress(RSS_BODY), "zlib-compressed data the server did not declare"),
+        (zlib.compress(RSS_BODY)[2:], "binary data, not text"),  # raw deflate
+        (b"\x00\x01\x02PK\x03\x04", "binary data, not text"),
+        ("Größe: keine Meldungen".encode("latin-1"), "the body starts with 'Größe: keine"),
+    ],
+)
+def test_a_body_that_is_not_text_is_described_not_quoted(body: bytes, says: str) -> None:
+    """Compressed data without Content-Encoding (feedparser's own corpus serves some) used to be
+    quoted as mojibake: "the body starts with '\ufffdIKMMQ\ufffd\ufffd…'"."""
+    with pytest.raises(ParseError) as raised:
+        parse_feed(body, url=URL, content_type="text/xml")
+
+    assert raised.value.reason == "not_a_feed"
+    assert raised.value.message.startswith(f"neither XML nor JSON: {says}")
+    assert "\ufffd" not in raised.value.message
 
 
 def test_unreadable_xml_is_malformed_with_line_number() -> None:

@@ -167,3 +167,49 @@ def test_feeds_hold_only_the_latest_feed_size_stories() -> None:
     assert len(rss.findall("channel/item")) == 5
     atom = ET.fromstring(files["atom.xml"])
     assert len(atom.findall("a:entry", NS)) == 5
+
+
+def test_feed_content_links_keep_the_rel_given_at_crawl_time() -> None:
+    """The second cleaning used nh3's defaults and turned every rel into "noopener noreferrer"."""
+    _, atom, feed = feeds_of(story(0))
+    content = atom.find("a:entry/a:content", NS)
+
+    expected = '<a href="https://leipzig.example/mehr/" rel="nofollow noopener ugc">mehr</a>'
+    assert content is not None and expected in (content.text or "")
+    assert expected in feed["items"][0]["content_html"]  # type: ignore[index]
+
+
+UNSAFE = "\x00\x01\x08\x0b\x0c\x1b\x7f\x85\x9d\ud800\udfff\ufdd0\ufffe\uffff\U0001fffe"
+
+
+def test_a_story_stored_with_control_characters_does_not_stop_the_publish() -> None:
+    """lxml refuses to write a control character at all: one such story in the database (say,
+    from before normalize removed them) made every publish fail with a ValueError."""
+    dirty = story(
+        0,
+        id="leipzig:\udc00x",
+        source_name="Stadt\x01forum Leipzig",
+        title=f"Meldung{UNSAFE} mit Steuerzeichen",
+        content_html=f"<p>Inhalt{UNSAFE}</p>",
+        excerpt=f"Kurz{UNSAFE}text",
+        author="Re\x85daktion",
+        cities=("Leip\x02zig",),
+        also_at=("Dresdens\x03 Erben",),
+    )
+    member = replace(FORUM, name="Stadt\x01forum Leipzig", city="Leip\x02zig")
+    site = Site([dirty, story(1)], [(member, None)], base_url=BASE, now=NOW)
+
+    files = dict(site.render())
+
+    assert {"feed.xml", "atom.xml", "feed.json", "quellen.opml", "stadt/leipzig/feed.xml"} <= set(
+        files
+    )
+    for name, content in files.items():
+        text = content.decode("utf-8") if isinstance(content, bytes) else content
+        text.encode("utf-8")  # no lone surrogate
+        assert not any(c in text for c in UNSAFE), name
+        if name.endswith((".xml", ".opml")):
+            ET.fromstring(content)
+    rss = ET.fromstring(files["feed.xml"])
+    assert rss.findtext("channel/item/title") == "Meldung   mit Steuerzeichen"  # VT, FF: spaces
+    assert json.loads(files["feed.json"])["items"][0]["title"] == "Meldung   mit Steuerzeichen"
