@@ -122,6 +122,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug: one line, the traceback with -v
+        log.debug("unexpected error", exc_info=True)
+        hint = "" if args.verbose else " (run with -v for the traceback)"
+        print(f"error: unexpected {type(exc).__name__}: {exc}{hint}", file=sys.stderr)
+        return EXIT_FAILURE
 
 
 # --- commands ---------------------------------------------------------------------------------

@@ -233,6 +233,10 @@ async def _crawl_one(
         )
     except SourceError as exc:
         return _failed(source, previous, exc, store, clock(), rng)
+    except Exception as exc:  # a bug met by one source's data must not stop the others
+        log.exception("reading %s failed", source.id)
+        error = SourceError("internal_error", f"reading {source.feed} failed: {exc!r}")
+        return _failed(source, previous, error, store, clock(), rng)
     now = clock()
     new, updated = store.upsert_items(read.items, now)
     next_at = pacing.after_success(

@@ -36,5 +36,20 @@ def read_feed(
     except Exception as exc:  # a parser bug on hostile input must not stop the crawl
         log.exception("parser crashed on %s", source.id)
         raise ParseError("parser_error", f"the parser failed on {url}: {exc!r}") from exc
-    items = (normalize_entry(e, source=source, feed_url=url, now=now) for e in feed.entries)
-    return FeedRead(tuple(i for i in items if i is not None), feed.ttl_minutes, feed.warning)
+    items: list[Item] = []
+    broken = 0
+    for entry in feed.entries:
+        try:
+            item = normalize_entry(entry, source=source, feed_url=url, now=now)
+        except Exception:  # a normalizer bug on one hostile entry costs that entry only
+            log.exception("normalizing an entry of %s failed", source.id)
+            broken += 1
+            continue
+        if item is not None:
+            items.append(item)
+    warnings = [feed.warning, _entries(broken) + " could not be read" if broken else None]
+    return FeedRead(tuple(items), feed.ttl_minutes, "; ".join(w for w in warnings if w) or None)
+
+
+def _entries(count: int) -> str:
+    return f"{count} entry" if count == 1 else f"{count} entries"

@@ -137,3 +137,19 @@ def test_db_upgrade_and_status(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert main(["--database-url", url, "db", "upgrade"]) == 0
     assert main(["--database-url", url, "db", "status"]) == 0
     assert "up to date" in capsys.readouterr().out
+
+
+def test_an_unexpected_error_is_one_line_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Fault injection: a bug anywhere below the CLI still ends in one line and status 1."""
+    import aggregator.cli
+
+    def broken(path: Path) -> None:
+        raise RuntimeError("kaputt")
+
+    monkeypatch.setattr(aggregator.cli, "load_sources", broken)
+    assert main(["--config", str(tmp_path / "s.yaml"), "sources", "check"]) == 1
+    assert capsys.readouterr().err == (
+        "error: unexpected RuntimeError: kaputt (run with -v for the traceback)\n"
+    )

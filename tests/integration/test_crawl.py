@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -280,3 +281,28 @@ def test_many_sources_parsed_in_parallel_keep_their_errors(
     (failure,) = report.failures  # with 2+ cores the error crossed a process boundary intact
     assert (failure.source_id, failure.reason) == ("m0", "not_a_feed")
     assert len(store.stories()) == 29
+
+
+def test_a_bug_met_by_one_source_fails_only_that_source(
+    server: FixtureServer, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fault injection: no known input crashes the reader, so a crash is made to order."""
+    import aggregator.crawl
+
+    real_read = aggregator.crawl.read_feed
+
+    def read_feed(content: bytes, **kwargs: Any) -> Any:
+        if kwargs["source"].id == "bug":
+            raise RuntimeError("boom")
+        return real_read(content, **kwargs)
+
+    monkeypatch.setattr(aggregator.crawl, "read_feed", read_feed)
+    server.routes["/bug.xml"] = feed_response(rss(("b1", "B", "https://b.example/1")))
+    server.routes["/ok.xml"] = feed_response(rss(("o1", "O", "https://o.example/1")))
+    report = run(
+        [source(server, "bug", "/bug.xml"), source(server, "ok", "/ok.xml")], store, Clock()
+    )
+    (failure,) = report.failures
+    assert (failure.source_id, failure.reason) == ("bug", "internal_error")
+    assert "RuntimeError('boom')" in (failure.message or "")
+    assert [s.title for s in store.stories()] == ["O"]
