@@ -15,7 +15,8 @@ What normalizing guarantees about an `Item`:
   smuggle them in (raw in JSON, or as `&#1;` inside escaped HTML), and one of them would make
   every feed we publish unwritable.
 - `url` is an absolute http(s) URL: the entry's link, else its guid if that is a URL, else the
-  source's homepage; never a `javascript:` or other scheme. `canonical_url` is its dedup key
+  source's homepage; never a `javascript:` or other scheme; tracking parameters (utm_*, fbclid,
+  …) removed, so that readers are not tracked through us. `canonical_url` is its dedup key
   (for the homepage fallback: the homepage's key plus "#" and the guid, so that such entries
   are never taken for one story).
 - `published` (and `updated`) are aware UTC. A date without a zone is Europe/Berlin time; a
@@ -53,6 +54,7 @@ __all__ = [
     "plain_text",
     "sanitize_html",
     "to_utc",
+    "without_tracking",
 ]
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -176,7 +178,7 @@ def normalize_entry(entry: Entry, *, source: Source, feed_url: str, now: datetim
     text = excerpt(entry.summary_html) or excerpt(entry.content_html)
     if not title:
         title = _shorten(text, TITLE_FROM_TEXT_LIMIT) if text else UNTITLED
-    url = own_url or source.homepage
+    url = without_tracking(own_url or source.homepage)
 
     updated = _utc_or_none(entry.updated)
     # the publication date, else the update date: the first one that can be believed
@@ -188,7 +190,7 @@ def normalize_entry(entry: Entry, *, source: Source, feed_url: str, now: datetim
     if updated is not None and not _plausible(updated, now):
         updated = None  # not `now`: that would change on every crawl
 
-    guid = (entry.guid or "").strip() or own_url or _content_hash(entry)
+    guid = (entry.guid or "").strip() or (url if own_url else _content_hash(entry))
     # An entry without a link of its own points at the homepage; its dedup key must not make
     # it "the same story" as every other such entry, so it gets its guid as a fragment (which
     # canonical_url never leaves on a real link, so it cannot match one either).
@@ -401,6 +403,21 @@ def canonical_url(url: str) -> str:
         sorted(pair for pair in parts.query.split("&") if pair and not _is_tracking(pair))
     )
     return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def without_tracking(url: str) -> str:
+    """`url` without its tracking parameters; everything else stays as written."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if not parts.query:
+        return url
+    pairs = parts.query.split("&")
+    kept = [pair for pair in pairs if pair and not _is_tracking(pair)]
+    if len(kept) == len(pairs):
+        return url
+    return urlunsplit(parts._replace(query="&".join(kept)))
 
 
 def _canonical_netloc(netloc: str, scheme: str) -> str:

@@ -299,7 +299,7 @@ def test_now_must_be_aware() -> None:
 def test_relative_link_is_resolved_against_the_feed_url() -> None:
     item = normalize(entry(title="T", link="../news/eintrag.html?utm_source=rss"))
 
-    assert item.url == "https://www.stadtforum-halle.de/news/eintrag.html?utm_source=rss"
+    assert item.url == "https://www.stadtforum-halle.de/news/eintrag.html"  # not tracked via us
     assert item.canonical_url == "https://www.stadtforum-halle.de/news/eintrag.html"
     assert item.guid == item.url
 
@@ -479,3 +479,16 @@ def test_ordinary_markup_is_not_taken_for_a_trap() -> None:
     assert sanitize_html(f"<table>{rows}</table>").startswith("<table><tbody><tr><td>Haus")
     assert sanitize_html(nested).startswith("<div><div>")
     assert sanitize_html(sloppy).startswith("<p>Absatz<br></p><p>")
+
+
+def test_links_shown_to_readers_lose_tracking_parameters_only() -> None:
+    from aggregator.normalize import without_tracking
+
+    assert (
+        without_tracking("https://Forum.example/a/?p=12&utm_source=rss&fbclid=x#more")
+        == "https://Forum.example/a/?p=12#more"
+    )
+    assert (
+        without_tracking("https://forum.example/a/?b=2&a=1") == "https://forum.example/a/?b=2&a=1"
+    )
+    assert without_tracking("https://forum.example/a/?utm_medium=rss") == "https://forum.example/a/"
