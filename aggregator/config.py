@@ -18,6 +18,10 @@ from aggregator.model import DEFAULT_INTERVAL_MINUTES, MIN_INTERVAL_MINUTES, Sou
 REQUIRED_KEYS = ("id", "name", "homepage", "feed")
 OPTIONAL_KEYS = ("city", "interval", "enabled", "feed_verified")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+# libyaml's loader where PyYAML was built with it (the wheels are): several times faster
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Turns one composed (line-numbered) scalar node into its value, as safe_load would.
+_CONSTRUCTOR = yaml.SafeLoader("")
 
 
 @dataclass(frozen=True)
@@ -40,7 +44,7 @@ def load_sources(path: Path) -> list[Source]:
 
 def parse_sources(text: str, filename: str = "sources.yaml") -> list[Source]:
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"{filename}:{mark.line + 1}:{mark.column + 1}" if mark else filename
@@ -143,7 +147,7 @@ def _source(node: yaml.MappingNode, problems: list[_Problem]) -> Source | None:
         if not isinstance(value_node, yaml.ScalarNode):
             problem(value_node, f"field '{key}' must be a single value")
             continue
-        values[key] = yaml.safe_load(yaml.serialize(value_node))
+        values[key] = _CONSTRUCTOR.construct_object(value_node)
 
     if source_id is not None and not ID_PATTERN.match(str(source_id)):
         problem(fields["id"], f"id '{source_id}' must be lower-case letters, digits and dashes")
