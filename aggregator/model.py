@@ -40,6 +40,7 @@ class Entry:
     published: datetime | None = None  # aware when the feed named a zone, naive otherwise
     updated: datetime | None = None
     author: str | None = None
+    base: str | None = None  # xml:base the feed set for the content: relative links resolve to it
 
 
 @dataclass(frozen=True, slots=True)

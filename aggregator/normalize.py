@@ -167,7 +167,8 @@ def normalize_entry(entry: Entry, *, source: Source, feed_url: str, now: datetim
 
     link = _http_url(entry.link, base=feed_url)
     own_url = link or _http_url(entry.guid, base=None)
-    base = link or own_url or _http_url(feed_url, base=None)
+    # relative links in the content: the feed's xml:base, else the entry's page, else the feed
+    base = _http_url(entry.base, base=None) or link or own_url or _http_url(feed_url, base=None)
 
     raw_content = entry.content_html or entry.summary_html
     content_html = sanitize_html(raw_content, base_url=base) if raw_content else ""

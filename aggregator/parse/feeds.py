@@ -126,17 +126,17 @@ def _parse_xml(body: bytes, *, url: str, charset: str | None) -> ParsedFeed:
     if not result.get("entries") and not _FEED_VERSIONS.match(version):
         raise _not_readable(body, bozo_exception)
     reasons = [charset_warning, _describe(bozo_exception, body) if bozo_exception else None]
-    return _parsed_feed(result, warning="; ".join(r for r in reasons if r) or None)
+    return _parsed_feed(result, url=url, warning="; ".join(r for r in reasons if r) or None)
 
 
-def _parsed_feed(result: Any, *, warning: str | None) -> ParsedFeed:
+def _parsed_feed(result: Any, *, url: str, warning: str | None) -> ParsedFeed:
     """A `ParsedFeed` from feedparser's result."""
     rss = not (result.get("version") or "").startswith("atom")
     feed: Any = result.get("feed") or {}
     return ParsedFeed(
         title=_clean_str(feed.get("title")),
         link=_clean_str(feed.get("link")),
-        entries=tuple(_entry(raw, rss=rss) for raw in result.get("entries") or ()),
+        entries=tuple(_entry(raw, rss=rss, url=url) for raw in result.get("entries") or ()),
         ttl_minutes=_ttl(feed.get("ttl")),
         warning=warning,
     )
@@ -219,7 +219,7 @@ def _one_line(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _entry(raw: Any, *, rss: bool) -> Entry:
+def _entry(raw: Any, *, rss: bool, url: str) -> Entry:
     """One feedparser entry as an `Entry`.
 
     An RSS title is taken as HTML whatever feedparser guessed: RSS never said, and titles with
@@ -240,7 +240,18 @@ def _entry(raw: Any, *, rss: bool) -> Entry:
         # dict.get: feedparser's own `get("updated")` falls back to `published` with a warning
         updated=parse_date(_clean_str(dict.get(raw, "updated"))),
         author=_clean_str(author_detail.get("name")) or _clean_str(raw.get("author")),
+        base=_xml_base(raw, url),
     )
+
+
+def _xml_base(raw: Any, url: str) -> str | None:
+    """The xml:base in effect for the entry's content, when the feed set one (feedparser puts
+    the document's own URL there otherwise)."""
+    for detail in [*(raw.get("content") or []), raw.get("summary_detail")]:
+        base = _clean_str((detail or {}).get("base"))
+        if base:
+            return base if base != url else None
+    return None
 
 
 def _content_html(raw: Any) -> str | None:
