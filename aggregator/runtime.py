@@ -85,10 +85,11 @@ def publish_once(
         sources = load_sources(settings.config)
     states = store.fetch_states()
     report = publish_site(
-        store.stories(),
+        store.stories(with_content=False),  # the pages show excerpts; the feeds ask for content
         [(s, states.get(s.id)) for s in sources],
         settings.output_dir,
         base_url=settings.base_url,
         now=utc_now(),
+        load_content=store.contents,
     )
     return report, perf_counter() - started

@@ -4,7 +4,7 @@ Prints one JSON line per phase. The feeds are served by a separate process (so i
 count against the crawler), spread over several ports because the crawler allows one request at
 a time per host, as a real network of many member sites would be. With many sources the crawler
 parses in worker processes (one per core, up to 4): `peak_mb` is the peak memory of the crawler and
-its workers together (proportional set size, sampled every 50 ms), `peak_rss_mb` the crawler
+its workers together (resident set size, sampled every 50 ms), `peak_rss_mb` the crawler
 process alone (its ru_maxrss) and `cpu_s` its CPU time (the workers' CPU is not in it).
 
     python bench/crawl.py [--feeds 500] [--items 30] [--publish-items 50000]
@@ -31,11 +31,13 @@ from typing import Any
 from aggregator.crawl import crawl
 from aggregator.fetch import FetchSettings
 from aggregator.model import Item, Source
-from aggregator.publish import publish_site
+from aggregator.runtime import publish_once
+from aggregator.settings import Settings
 from aggregator.store.db import make_engine, upgrade
 from aggregator.store.repository import Store
 
 FEEDS_PER_PORT = 5
+PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
 WORDS = (
     "Stadtforum",
     "Denkmal",
@@ -162,16 +164,14 @@ def _children(pid: int) -> list[int]:
 
 
 def _rss_kb(pid: int) -> int:
-    """Proportional set size: shared pages split between the processes sharing them, so that a
-    sum over processes is not inflated by a freshly forked helper."""
+    """Resident memory from /proc/PID/statm: cheap enough to read every 50 ms without slowing
+    the measured work (smaps_rollup walks page tables and did). The workers are started with
+    spawn (fork + exec), so they share no pages with the crawler that a sum would count twice."""
     try:
-        with open(f"/proc/{pid}/smaps_rollup") as f:
-            for line in f:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
+        with open(f"/proc/{pid}/statm") as f:
+            return int(f.read().split()[1]) * PAGE_KB
+    except (OSError, IndexError, ValueError):
+        return 0
 
 
 def measure(phase: str, func: Any, exclude: set[int], **extra: Any) -> Any:
@@ -183,7 +183,7 @@ def measure(phase: str, func: Any, exclude: set[int], **extra: Any) -> Any:
         **extra,
         "wall_s": round(time.perf_counter() - wall, 2),
         "cpu_s": round(time.process_time() - cpu, 2),
-        "peak_mb": round(memory.peak_kb / 1024, 1),  # crawler + parser workers, sampled PSS
+        "peak_mb": round(memory.peak_kb / 1024, 1),  # crawler + parser workers, sampled
         "peak_rss_mb": round(rss_mb(), 1),  # the crawler's own process, peak so far
     }
     return result, figures
@@ -281,16 +281,10 @@ def main() -> None:
         for start in range(0, len(batch), 1000):
             store.upsert_items(batch[start : start + 1000], now)
 
-        def run_publish() -> Any:
-            stories = store.stories()
-            states = store.fetch_states()
-            return publish_site(
-                stories,
-                [(s, states.get(s.id)) for s in sources],
-                Path(tmp) / "public",
-                base_url="https://bench.example/",
-                now=now,
-            )
+        def run_publish() -> Any:  # exactly what `aggregator publish` does
+            settings = Settings(output_dir=Path(tmp) / "public", base_url="https://bench.example/")
+            report, _seconds = publish_once(settings, store, sources)
+            return report
 
         result, figures = measure("publish", run_publish, {server.pid})
         figures.update(stories=result.stories, pages=result.pages)

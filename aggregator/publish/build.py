@@ -18,7 +18,7 @@ from time import perf_counter
 from aggregator.errors import PublishError
 from aggregator.model import FetchState, Source, Story
 from aggregator.publish.output import atomic_output
-from aggregator.publish.site import Output, Site
+from aggregator.publish.site import ContentLoader, Output, Site
 from aggregator.publish.templates import site_templates
 
 FEED_NAMES = frozenset({"feed.xml", "atom.xml", "feed.json", "quellen.opml"})
@@ -45,17 +45,26 @@ def publish_site(
     now: datetime,
     page_size: int = 50,
     feed_size: int = 50,
+    load_content: ContentLoader | None = None,
 ) -> PublishReport:
     """Write the public site for `stories` to `out_dir`, replacing the previous one atomically.
 
     `out_dir` becomes a symlink to a build folder beside it (see `publish.output`); a reader
     never sees a half-written site, and a failure leaves the last good site in place. Raises
     `PublishError` when the folder cannot be written, `ValueError` for a bad `base_url` or size.
+    `load_content`: for `stories` handed over without their content (the pages never show it),
+    fetches it for the few stories the feeds carry.
     """
     started = perf_counter()
     out_dir = Path(out_dir)
     site = Site(
-        stories, sources, base_url=base_url, now=now, page_size=page_size, feed_size=feed_size
+        stories,
+        sources,
+        base_url=base_url,
+        now=now,
+        page_size=page_size,
+        feed_size=feed_size,
+        load_content=load_content,
     )
     try:
         with atomic_output(out_dir, now) as build:

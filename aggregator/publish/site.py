@@ -15,8 +15,8 @@ from a plain folder; only the feeds (and 404.html) need `base_url`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -113,6 +113,11 @@ def normalize_base_url(base_url: str) -> str:
     return base_url.rstrip("/") + "/"
 
 
+# Given story ids, their content_html: for stories handed over without it (they are many, and
+# only the feeds show content).
+ContentLoader = Callable[[Sequence[str]], Mapping[str, str]]
+
+
 class Site:
     """Renders the whole site from the stories and the members."""
 
@@ -125,10 +130,12 @@ class Site:
         now: datetime,
         page_size: int = 50,
         feed_size: int = 50,
+        load_content: ContentLoader | None = None,
     ) -> None:
         if page_size < 1 or feed_size < 1:
             raise ValueError("page_size and feed_size must be at least 1")
         self.stories = stories
+        self.load_content = load_content
         # Text with a character no XML or HTML document may hold (a control character …) would
         # stop the whole publish: the feeds clean the stories they carry, the views below the
         # fields the pages show, and the members are cleaned here.
@@ -215,6 +222,9 @@ class Site:
     def _feeds(
         self, folder: str, stories: Sequence[Story], info: feeds.FeedInfo
     ) -> Iterator[Output]:
+        if self.load_content is not None:  # stories came without content: fetch the feeds'
+            contents = self.load_content([story.id for story in stories])
+            stories = [replace(s, content_html=contents.get(s.id, "")) for s in stories]
         rss, atom = feeds.rss_and_atom(info, stories, self.sources, self.now)
         yield folder + "feed.xml", rss
         yield folder + "atom.xml", atom

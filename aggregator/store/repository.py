@@ -29,6 +29,7 @@ from sqlalchemy import (
     exists,
     func,
     insert,
+    literal,
     or_,
     select,
     update,
@@ -322,9 +323,18 @@ class Store:
     # -- stories ------------------------------------------------------------------------------
 
     def stories(
-        self, *, city: str | None = None, limit: int | None = None, offset: int = 0
+        self,
+        *,
+        city: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+        with_content: bool = True,
     ) -> list[Story]:
-        """Stories newest first (by published date, then first seen, then id)."""
+        """Stories newest first (by published date, then first seen, then id).
+
+        Without `with_content` their `content_html` is empty (it is most of an item's size and
+        only the feeds show it: `contents()` fetches it for the stories that need it).
+        """
         if offset < 0 or (limit is not None and limit < 0):
             raise ValueError("limit and offset must not be negative")
         if limit == 0:
@@ -352,7 +362,7 @@ class Store:
                 ItemRow.url,
                 ItemRow.canonical_url,
                 ItemRow.title,
-                ItemRow.content_html,
+                ItemRow.content_html if with_content else literal("").label("content_html"),
                 ItemRow.excerpt,
                 ItemRow.published_at,
                 ItemRow.updated_at,
@@ -435,6 +445,20 @@ class Store:
                 )
             )
         return stories
+
+    def contents(self, story_ids: Iterable[str]) -> dict[str, str]:
+        """The sanitized content of stories by `Story.id` ("source_id:guid")."""
+        keys = [tuple(story_id.split(":", 1)) for story_id in story_ids]
+        found: dict[str, str] = {}
+        with transaction(self.engine) as conn:
+            for chunk in _chunks(keys, 200):
+                # OR of pairs, not a tuple IN: SQLite answers that with a scan of all items
+                match = or_(*(and_(ItemRow.source_id == s, ItemRow.guid == g) for s, g in chunk))
+                rows = conn.execute(
+                    select(ItemRow.source_id, ItemRow.guid, ItemRow.content_html).where(match)
+                )
+                found.update((f"{source_id}:{guid}", html) for source_id, guid, html in rows)
+        return found
 
     def count_stories(self, city: str | None = None) -> int:
         """How many stories `stories(city=city)` lists without a limit."""

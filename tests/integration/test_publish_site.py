@@ -7,6 +7,8 @@ import json
 import os
 import threading
 from calendar import timegm
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -111,6 +113,31 @@ def test_json_feed_reads_back_every_story(tmp_path: Path) -> None:
         assert item["url"] == story.url
         assert datetime.fromisoformat(item["date_published"]) == story.published
         assert "<script" not in item["content_html"]
+
+
+def test_stories_without_content_get_it_for_the_feeds_only(tmp_path: Path) -> None:
+    stories = sample_stories(120)
+    contents = {s.id: s.content_html for s in stories}
+    asked: list[list[str]] = []
+
+    def load_content(ids: Sequence[str]) -> dict[str, str]:
+        asked.append(list(ids))
+        return {i: contents[i] for i in ids}
+
+    light = [replace(s, content_html="") for s in stories]
+    publish_site(
+        light,
+        sample_members(),
+        tmp_path / "public",
+        base_url=BASE,
+        now=NOW,
+        load_content=load_content,
+    )
+    feed = json.loads((tmp_path / "public" / "feed.json").read_text(encoding="utf-8"))
+    assert len(feed["items"]) == 50
+    assert all(item["content_html"] for item in feed["items"])  # the content arrived
+    assert asked[0] == [s.id for s in stories[:50]]  # only what the network feed carries
+    assert all(len(ids) <= 50 for ids in asked)  # one small request per feed folder
 
 
 # ---------------------------------------------------------------- atomic swap

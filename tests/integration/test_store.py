@@ -230,6 +230,22 @@ def test_newest_first_and_pagination(store: Store) -> None:
     assert store.stories(limit=0) == []
 
 
+def test_stories_without_content_and_content_on_demand(store: Store) -> None:
+    store.upsert_items([item(LEIPZIG, n) for n in range(3)], now=T0)
+    store.upsert_items([item(DRESDEN, 7)], now=T0)
+    full = store.stories()
+    light = store.stories(with_content=False)
+    assert [s.id for s in light] == [s.id for s in full]
+    assert {s.content_html for s in light} == {""}
+    assert [replace(s, content_html="") for s in full] == light
+    wanted = ["leipzig:leipzig-2", "dresden:dresden-7", "leipzig:gibt-es-nicht"]
+    assert store.contents(wanted) == {
+        "leipzig:leipzig-2": "<p>Inhalt 2</p>",
+        "dresden:dresden-7": "<p>Inhalt 7</p>",
+    }
+    assert store.contents([]) == {}
+
+
 def test_same_publication_time_orders_by_first_seen_then_id(store: Store) -> None:
     same = T0 + timedelta(days=3)
     store.upsert_items([item(LEIPZIG, 1, published=same)], now=T0)
