@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from aggregator.crawl import CrawlReport, crawl
+from aggregator.crawl import CrawlReport, SourceOutcome, crawl
 from aggregator.demo.httpserver import FixtureServer, Response, conditional
 from aggregator.fetch import FetchSettings
 from aggregator.model import Source
@@ -245,15 +245,26 @@ def test_stop_cancels_fetches_in_flight_and_keeps_what_was_written(
     server: FixtureServer, store: Store
 ) -> None:
     server.routes["/fast.xml"] = feed_response(rss(("q1", "Schnell", "https://q.example/1")))
-    server.routes["/hang.xml"] = Response(200, rss(), delay_s=2)
+    server.routes["/hang.xml"] = Response(200, rss(), delay_s=5)
     sources = [source(server, "fast", "/fast.xml"), source(server, "hang", "/hang.xml")]
     settings = FetchSettings(connect_timeout=2, total_timeout=10)
+    done: list[str] = []
+
+    class StopAfterFast:  # the "Ctrl-C" comes once the fast source is stored
+        def started(self, total: int) -> None:
+            pass
+
+        def source_done(self, outcome: SourceOutcome) -> None:
+            done.append(outcome.source_id)
 
     async def crawl_and_stop_soon() -> CrawlReport:
-        loop = asyncio.get_running_loop()
-        stop_at = loop.time() + 0.8  # the fast source is done by then, the slow one is not
         return await crawl(
-            sources, store, settings, clock=Clock(), stop=lambda: loop.time() > stop_at
+            sources,
+            store,
+            settings,
+            clock=Clock(),
+            progress=StopAfterFast(),
+            stop=lambda: "fast" in done,
         )
 
     report = asyncio.run(crawl_and_stop_soon())
