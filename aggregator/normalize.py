@@ -48,6 +48,7 @@ __all__ = [
     "FUTURE_TOLERANCE",
     "UNTITLED",
     "canonical_url",
+    "clean_optional_text",
     "clean_text",
     "excerpt",
     "normalize_entry",
@@ -243,16 +244,17 @@ def _without_unsafe_chars(entry: Entry) -> Entry:
         return entry
     return replace(
         entry,
-        guid=_clean_or_none(entry.guid),
-        link=_clean_or_none(entry.link),
-        title=_clean_or_none(entry.title),
-        content_html=_clean_or_none(entry.content_html),
-        summary_html=_clean_or_none(entry.summary_html),
-        author=_clean_or_none(entry.author),
+        guid=clean_optional_text(entry.guid),
+        link=clean_optional_text(entry.link),
+        title=clean_optional_text(entry.title),
+        content_html=clean_optional_text(entry.content_html),
+        summary_html=clean_optional_text(entry.summary_html),
+        author=clean_optional_text(entry.author),
     )
 
 
-def _clean_or_none(text: str | None) -> str | None:
+def clean_optional_text(text: str | None) -> str | None:
+    """`clean_text` for a field that may be missing."""
     return None if text is None else clean_text(text)
 
 

@@ -24,7 +24,7 @@ from feedgen.util import xml_elem
 
 from aggregator import CONTACT_URL, NETWORK_NAME, __version__
 from aggregator.model import FetchState, Source, Story
-from aggregator.normalize import clean_text, sanitize_html
+from aggregator.normalize import clean_optional_text, clean_text, sanitize_html
 
 # Fixed forever: changing it would change every published id.
 _ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, CONTACT_URL + "#story")
@@ -112,12 +112,12 @@ def printable_story(story: Story) -> Story:
         story,
         id=clean_text(story.id),
         source_name=clean_text(story.source_name),
-        source_city=_clean_or_none(story.source_city),
+        source_city=clean_optional_text(story.source_city),
         title=clean_text(story.title),
         url=clean_text(story.url),
         content_html=clean_text(story.content_html),
         excerpt=clean_text(story.excerpt),
-        author=_clean_or_none(story.author),
+        author=clean_optional_text(story.author),
         cities=tuple(map(clean_text, story.cities)),
         also_at=tuple(map(clean_text, story.also_at)),
     )
@@ -132,14 +132,10 @@ def printable_source(source: Source) -> Source:
     return replace(
         source,
         name=clean_text(source.name),
-        city=_clean_or_none(source.city),
+        city=clean_optional_text(source.city),
         homepage=clean_text(source.homepage),
-        feed=_clean_or_none(source.feed),
+        feed=clean_optional_text(source.feed),
     )
-
-
-def _clean_or_none(text: str | None) -> str | None:
-    return None if text is None else clean_text(text)
 
 
 def _utc(moment: datetime) -> datetime:
