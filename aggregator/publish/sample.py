@@ -1,7 +1,6 @@
-"""A made-up German sample network for trying, checking and timing the public site.
+"""A made-up German sample network for trying and checking the public site (timing: bench/).
 
     python -m aggregator.publish.sample OUT_DIR [--stories 120] [--base-url URL] [--hostile]
-    python -m aggregator.publish.sample --bench [--stories 50000]     # prints JSON figures
 
 Deterministic: the same arguments give the same stories. All links point to `.example` hosts.
 """
@@ -9,13 +8,10 @@ Deterministic: the same arguments give the same stories. All links point to `.ex
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-import tempfile
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from time import perf_counter
 
 from aggregator.model import FetchState, Source, Story
 
@@ -216,36 +212,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from aggregator.publish import publish_site
 
     parser = argparse.ArgumentParser(prog="python -m aggregator.publish.sample")
-    parser.add_argument("out_dir", nargs="?", type=Path)
+    parser.add_argument("out_dir", type=Path)
     parser.add_argument("--stories", type=int, default=None)
     parser.add_argument("--base-url", default=BASE_URL)
     parser.add_argument("--hostile", action="store_true", help="first story carries XSS attempts")
-    parser.add_argument("--bench", action="store_true", help="time publishing, print JSON figures")
-    parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args(argv)
-    if args.bench:
-        count = args.stories or 50_000
-        stories = sample_stories(count, step_minutes=7)
-        runs = []
-        with tempfile.TemporaryDirectory() as tmp:
-            out = Path(args.out_dir or Path(tmp) / "public")
-            for _ in range(args.runs):
-                started = perf_counter()
-                report = publish_site(
-                    stories, sample_members(), out, base_url=args.base_url, now=NOW
-                )
-                runs.append(perf_counter() - started)
-        figures = {
-            "stories": count,
-            "pages": report.pages,
-            "feeds": report.feeds,
-            "seconds": [round(r, 3) for r in runs],
-            "best_s": round(min(runs), 3),
-        }
-        print(json.dumps(figures))
-        return 0
-    if args.out_dir is None:
-        parser.error("OUT_DIR is required unless --bench")
     stories = sample_stories(args.stories or 120, hostile=args.hostile)
     report = publish_site(stories, sample_members(), args.out_dir, base_url=args.base_url, now=NOW)
     print(
