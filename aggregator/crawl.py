@@ -1,8 +1,18 @@
 """One crawl: the due sources → fetch → parse → normalize → store, all sources concurrently.
 
-This is the only place that chains the stages (STYLE.md: one orchestrator per job). A source that
-fails is recorded with its reason and backs off; it never stops the others, and its stored items
-stay. The clock is passed in.
+This is the only place that chains the stages (STYLE.md: one orchestrator per job). The clock is
+passed in.
+
+Isolation: whatever goes wrong while one source is handled (fetch, parse, normalize, pacing,
+store, a parser process that dies) is recorded on that source as a reason code and a one-line
+message (the traceback goes to the debug log); the source backs off and every other source
+finishes and is stored. Its stored items stay.
+
+Several crawlers, one database: the crawl first *claims* the due sources it will fetch (a lease
+in the sources table, renewed while it works, released as each source is written); a source
+leased by another process is left to it, and the lease of a process that died expires. Database
+work runs in a worker thread, never on the event loop, and results are written in batches: one
+transaction for all the sources that finished while the previous batch was being written.
 """
 
 from __future__ import annotations
@@ -13,16 +23,19 @@ import logging
 import multiprocessing
 import os
 import random
+import secrets
+import socket
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
-from datetime import datetime
-from typing import Literal, Protocol
+from datetime import datetime, timedelta
+from typing import Any, Literal, ParamSpec, Protocol, TypeVar
 
 from aggregator import pacing
-from aggregator.errors import FetchError, SourceError
+from aggregator.errors import FetchError, ParseError, SourceError, StoreError
 from aggregator.fetch import Fetcher, FetchResult, FetchSettings
-from aggregator.model import FetchState, Source
+from aggregator.model import FetchState, Item, Source
 from aggregator.reading import FeedRead, read_feed
 from aggregator.store.repository import Store
 
@@ -30,9 +43,15 @@ log = logging.getLogger(__name__)
 
 PARALLEL_PARSE_MIN_SOURCES = 24  # below this, starting worker processes costs more than it saves
 MAX_PARSER_PROCESSES = 4
+LEASE_S = 120.0  # a claim on a source lasts this long unless renewed (every LEASE_S / 4)
+WRITE_BATCH = 250  # results written in one transaction at most
+MESSAGE_LIMIT = 300  # characters of an unexpected error's text kept in the one-line message
 
 Clock = Callable[[], datetime]
 Status = Literal["ok", "not_modified", "failed"]
+Reader = Callable[..., FeedRead]  # read_feed's signature; tests inject faulty ones
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -104,6 +123,11 @@ def due_sources(
     return [s for s in chosen if pacing.is_due(s, states.get(s.id), now)]
 
 
+def crawler_id() -> str:
+    """Who holds a lease: host, process and a random part (pids repeat across machines)."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
 async def crawl(
     sources: Sequence[Source],
     store: Store,
@@ -115,44 +139,80 @@ async def crawl(
     progress: Progress | None = None,
     rng: random.Random | None = None,
     stop: Callable[[], bool] | None = None,
+    reader: Reader = read_feed,
+    parse_workers: int | None = None,
+    lease_s: float = LEASE_S,
+    owner: str | None = None,
 ) -> CrawlReport:
-    """Crawl the sources that are due (all enabled ones with `force`).
+    """Crawl the sources that are due (all enabled ones with `force`) and not claimed by another
+    crawler sharing the database.
 
-    When `stop()` turns true, sources still fetching are cancelled; a source's writes happen
-    without an await in between, so a cancel never cuts them in half.
+    When `stop()` turns true, sources still fetching are cancelled (they stay due); a source whose
+    result has been handed to the writer is written completely. `reader` turns a body into items
+    (`read_feed`; it must be picklable for the parser processes); `parse_workers` overrides how
+    many parser processes are used (0: parse in a thread).
     """
+    if lease_s <= 0:
+        raise ValueError("lease_s must be positive")
     started = clock()
-    store.sync_sources(sources)
-    states = store.fetch_states()
-    due = due_sources(sources, states, started, force=force, only=only)
+    owner = owner or crawler_id()
+    await _db(functools.partial(store.sync_sources, sources))
+    states = await _db(functools.partial(store.fetch_states, with_counts=False))
+    candidates = due_sources(sources, states, started, force=force, only=only)
+    lease = timedelta(seconds=lease_s)
+    claimed: set[str] = set()
+    if candidates:
+        claimed = set(
+            await _db(
+                functools.partial(
+                    store.claim_sources,
+                    [s.id for s in candidates],
+                    owner,
+                    started,
+                    started + lease,
+                    force=force,
+                )
+            )
+        )
+    due = [s for s in candidates if s.id in claimed]
+    if len(due) < len(candidates):
+        log.info("%d due sources are being fetched by another crawler", len(candidates) - len(due))
     if progress:
         progress.started(len(due))
     outcomes: list[SourceOutcome] = []
-    rng = rng or random.Random()
-    parsers = _Parsers(len(due))
+    parsers = _Parsers(len(due), parse_workers)
+    writer = _Writer(store, owner, clock)
+    pending = {s.id for s in due}
+    writing: set[asyncio.Task[SourceOutcome]] = set()
+    tasks: list[asyncio.Task[SourceOutcome]] = []
+    helpers: list[asyncio.Task[None]] = []
     try:
         async with Fetcher(fetch_settings) as fetcher:
-            tasks = [
-                asyncio.create_task(
-                    _crawl_one(s, states.get(s.id), fetcher, store, clock, rng, parsers)
-                )
-                for s in due
-            ]
-            watcher = asyncio.create_task(_cancel_on(stop, tasks)) if stop else None
-            try:
-                for next_done in asyncio.as_completed(tasks):
-                    try:
-                        outcome = await next_done
-                    except asyncio.CancelledError:
-                        continue  # stopped before its writes began: it stays due
-                    outcomes.append(outcome)
-                    if progress:
-                        progress.source_done(outcome)
-            finally:  # normally all done; after a StoreError the others must not go on
-                for task in [*tasks, *([watcher] if watcher else [])]:
-                    task.cancel()
+            job = _Job(fetcher, parsers, writer, clock, rng or random.Random(), reader, writing)
+            helpers.append(asyncio.create_task(writer.run()))
+            helpers.append(asyncio.create_task(_renew(store, owner, pending, lease, clock)))
+            tasks = [asyncio.create_task(_crawl_one(s, states.get(s.id), job)) for s in due]
+            if stop:
+                helpers.append(asyncio.create_task(_cancel_on(stop, tasks, writing)))
+            for next_done in asyncio.as_completed(tasks):
+                try:
+                    outcome = await next_done
+                except asyncio.CancelledError:
+                    continue  # stopped before its writes began: it stays due
+                pending.discard(outcome.source_id)
+                outcomes.append(outcome)
+                if progress:
+                    progress.source_done(outcome)
     finally:
+        for task in tasks:
+            if task not in writing:
+                task.cancel()
+        await writer.close()  # what was handed to the writer is written
+        for helper in helpers:
+            helper.cancel()
+        await asyncio.gather(*tasks, *helpers, return_exceptions=True)
         parsers.close()
+        await _db_quietly("releasing leases", store.release_leases, owner)
     report = CrawlReport(
         started,
         clock(),
@@ -160,7 +220,9 @@ async def crawl(
         interrupted=len(outcomes) < len(due),
     )
     if due:
-        store.record_crawl_run(
+        await _db_quietly(
+            "recording the crawl run",
+            store.record_crawl_run,
             report.started_at,
             report.finished_at,
             report.count("ok"),
@@ -172,149 +234,298 @@ async def crawl(
     return report
 
 
+async def _db(call: Callable[[], _T]) -> _T:
+    """Database work off the event loop: fetches in flight go on while SQLite or PostgreSQL
+    answer."""
+    return await asyncio.to_thread(call)
+
+
+async def _db_quietly(
+    what: str, call: Callable[_P, Any], *args: _P.args, **kwargs: _P.kwargs
+) -> None:
+    """Database work at the end of a crawl whose failure must not hide the crawl's report."""
+    try:
+        await asyncio.to_thread(call, *args, **kwargs)
+    except Exception as exc:
+        log.error("%s failed: %s", what, _one_line(exc))
+        log.debug("%s failed", what, exc_info=True)
+
+
+async def _renew(
+    store: Store, owner: str, pending: set[str], lease: timedelta, clock: Clock
+) -> None:
+    """Keep the leases on the sources still being fetched from expiring."""
+    while True:
+        await asyncio.sleep(lease.total_seconds() / 4)
+        if pending:
+            await _db_quietly(
+                "renewing leases", store.renew_leases, owner, sorted(pending), clock() + lease
+            )
+
+
+async def _cancel_on(
+    stop: Callable[[], bool],
+    tasks: list[asyncio.Task[SourceOutcome]],
+    writing: set[asyncio.Task[SourceOutcome]],
+) -> None:
+    while not stop():
+        await asyncio.sleep(0.2)
+    for task in tasks:
+        if task not in writing:  # a result already handed to the writer is written whole
+            task.cancel()
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What every source's crawl shares."""
+
+    fetcher: Fetcher
+    parsers: _Parsers
+    writer: _Writer
+    clock: Clock
+    rng: random.Random
+    reader: Reader
+    writing: set[asyncio.Task[SourceOutcome]]
+
+
 class _Parsers:
     """Where feed bodies are parsed: a thread, or worker processes when there is much to parse.
 
     Parsing is the crawl's CPU work and holds the GIL; with many sources other cores help. The
-    processes start on the first body to parse, so an all-304 crawl starts none.
+    processes start on the first body to parse, so an all-304 crawl starts none. A pool whose
+    process died (a body that crashes or exhausts the parser) is replaced; after that the pool
+    parses one body at a time, so that a body that kills its process again costs only its own
+    source (reason `parser_crashed`), not the bodies parsed beside it.
     """
 
-    def __init__(self, sources: int) -> None:
-        workers = min(os.cpu_count() or 1, MAX_PARSER_PROCESSES)
-        self.workers = workers if sources >= PARALLEL_PARSE_MIN_SOURCES and workers > 1 else 0
+    def __init__(self, sources: int, workers: int | None = None) -> None:
+        if workers is None:
+            workers = min(os.cpu_count() or 1, MAX_PARSER_PROCESSES)
+            workers = workers if sources >= PARALLEL_PARSE_MIN_SOURCES and workers > 1 else 0
+        self.workers = max(workers, 0)
         self.pool: ProcessPoolExecutor | None = None
+        self.rebuilt = 0
+        self._one_at_a_time: asyncio.Lock | None = None
 
-    async def run(self, call: Callable[[], FeedRead]) -> FeedRead:
-        if self.workers and self.pool is None:
+    async def run(self, call: Callable[[], FeedRead], url: str) -> FeedRead:
+        loop = asyncio.get_running_loop()
+        if not self.workers:
+            return await loop.run_in_executor(None, call)
+        for attempt in (1, 2):
+            lock = self._one_at_a_time
+            pool = self._pool()
+            try:
+                if lock is None:
+                    return await loop.run_in_executor(pool, call)
+                async with lock:
+                    return await loop.run_in_executor(self._pool(), call)
+            except BrokenProcessPool:
+                self._replace(pool)
+                if attempt == 2:
+                    raise ParseError(
+                        "parser_crashed", f"the parser process died while reading {url}"
+                    ) from None
+        raise AssertionError("unreachable")
+
+    def _pool(self) -> ProcessPoolExecutor:
+        if self.pool is None:
             context = multiprocessing.get_context("spawn")  # no fork of a threaded process
             self.pool = ProcessPoolExecutor(self.workers, mp_context=context)
-        return await asyncio.get_running_loop().run_in_executor(self.pool, call)
+        return self.pool
+
+    def _replace(self, broken: ProcessPoolExecutor) -> None:
+        if self.pool is broken:
+            log.warning("a parser process died; starting a new pool")
+            broken.shutdown(wait=False, cancel_futures=True)
+            self.pool = None
+            self.rebuilt += 1
+            self._one_at_a_time = self._one_at_a_time or asyncio.Lock()
 
     def close(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
 
 
-async def _cancel_on(stop: Callable[[], bool], tasks: list[asyncio.Task[SourceOutcome]]) -> None:
-    while not stop():
-        await asyncio.sleep(0.2)
-    for task in tasks:
-        task.cancel()
+class _Writer:
+    """Writes the sources' results from one task, a batch per transaction, off the event loop.
+
+    Results that arrive while a batch is being written form the next batch. When a batch fails,
+    its results are written one by one, so that a row the database refuses fails only its source.
+    """
+
+    def __init__(self, store: Store, owner: str, clock: Clock) -> None:
+        self.store = store
+        self.owner = owner
+        self.clock = clock
+        self.queue: list[tuple[FetchState, tuple[Item, ...], asyncio.Future[tuple[int, int]]]] = []
+        self.wakeup = asyncio.Event()
+        self.closing = False
+        self.done = asyncio.Event()
+        self.batches = 0
+
+    async def write(self, state: FetchState, items: tuple[Item, ...] = ()) -> tuple[int, int]:
+        """Store `items` and `state`; returns (new, updated); raises what the database raised."""
+        if self.done.is_set():
+            raise StoreError("the crawl's writer has stopped")
+        future: asyncio.Future[tuple[int, int]] = asyncio.get_running_loop().create_future()
+        self.queue.append((state, items, future))
+        self.wakeup.set()
+        return await future
+
+    async def run(self) -> None:
+        try:
+            while not (self.closing and not self.queue):
+                await self.wakeup.wait()
+                self.wakeup.clear()
+                while self.queue:
+                    batch, self.queue = self.queue[:WRITE_BATCH], self.queue[WRITE_BATCH:]
+                    await self._flush(batch)
+        finally:
+            self.done.set()
+            for _state, _items, future in self.queue:
+                if not future.done():
+                    future.set_exception(StoreError("the crawl stopped before this was written"))
+
+    async def close(self) -> None:
+        self.closing = True
+        self.wakeup.set()
+        if not self.done.is_set():
+            await self.done.wait()
+
+    async def _flush(
+        self, batch: list[tuple[FetchState, tuple[Item, ...], asyncio.Future[tuple[int, int]]]]
+    ) -> None:
+        self.batches += 1
+        try:
+            counts = await asyncio.to_thread(
+                self.store.save_crawl_results,
+                [(state, items) for state, items, _future in batch],
+                self.clock(),
+                self.owner,
+            )
+        except Exception as exc:
+            if len(batch) > 1:
+                for one in batch:
+                    await self._flush([one])
+                return
+            if not batch[0][2].done():
+                batch[0][2].set_exception(exc)
+            return
+        for (_state, _items, future), count in zip(batch, counts, strict=True):
+            if not future.done():
+                future.set_result(count)
 
 
-async def _crawl_one(
-    source: Source,
-    state: FetchState | None,
-    fetcher: Fetcher,
-    store: Store,
-    clock: Clock,
-    rng: random.Random,
-    parsers: _Parsers,
-) -> SourceOutcome:
+async def _crawl_one(source: Source, state: FetchState | None, job: _Job) -> SourceOutcome:
+    """Fetch, read and store one source; every failure becomes its outcome, never an exception."""
     assert source.feed is not None  # due_sources only hands out sources with a feed
     previous = state or FetchState(source_id=source.id)
     if previous.url != source.feed:  # a new feed URL: its old validators mean nothing
         previous = replace(previous, url=source.feed, etag=None, last_modified=None)
+    stage = "fetch"
     try:
-        result = await fetcher.fetch(
+        result = await job.fetcher.fetch(
             source.feed, etag=previous.etag, last_modified=previous.last_modified
         )
-        if result.status == 304:
-            return _not_modified(source, previous, result, store, clock())
-        read = await parsers.run(
-            functools.partial(
-                read_feed,
-                result.content,
-                url=result.final_url,
-                content_type=result.content_type,
-                source=source,
-                now=clock(),
+        read: FeedRead | None = None
+        if result.status != 304:
+            stage = "parse"
+            read = await job.parsers.run(
+                functools.partial(
+                    job.reader,
+                    result.content,
+                    url=result.final_url,
+                    content_type=result.content_type,
+                    source=source,
+                    now=job.clock(),
+                ),
+                result.final_url,
             )
-        )
+        stage = "store"
+        return await _succeeded(source, previous, result, read, job)
     except SourceError as exc:
-        return _failed(source, previous, exc, store, clock(), rng)
+        error = exc
+    except StoreError as exc:
+        error = SourceError("store_error", f"storing {source.id} failed: {_one_line(exc)}")
     except Exception as exc:  # a bug met by one source's data must not stop the others
-        log.exception("reading %s failed", source.id)
-        error = SourceError("internal_error", f"reading {source.feed} failed: {exc!r}")
-        return _failed(source, previous, error, store, clock(), rng)
-    now = clock()
-    new, updated = store.upsert_items(read.items, now)
-    next_at = pacing.after_success(
-        source, now, max_age_s=result.max_age, ttl_minutes=read.ttl_minutes
+        log.warning("%s: unexpected %s during %s", source.id, type(exc).__name__, stage)
+        log.debug("%s: %s failed", source.id, stage, exc_info=True)
+        error = SourceError("internal_error", f"{stage} of {source.feed} failed: {_one_line(exc)}")
+    return await _failed(source, previous, error, job)
+
+
+async def _succeeded(
+    source: Source,
+    previous: FetchState,
+    result: FetchResult,
+    read: FeedRead | None,
+    job: _Job,
+) -> SourceOutcome:
+    """The one success path of a fetch: fresh content (`read`) or not modified (None)."""
+    now = job.clock()
+    ttl = read.ttl_minutes if read else None
+    next_at = pacing.after_success(source, now, max_age_s=result.max_age, ttl_minutes=ttl)
+    modified = read is not None
+    state = replace(
+        previous,
+        etag=result.etag or (None if modified else previous.etag),
+        last_modified=result.last_modified or (None if modified else previous.last_modified),
+        last_fetched_at=now,
+        last_success_at=now,
+        next_fetch_at=next_at,
+        consecutive_failures=0,
+        last_status="ok" if modified else "not_modified",
+        last_error=None,
+        last_error_message=read.warning if read else None,
+        moved_to=result.permanent_redirect,
     )
-    store.save_fetch_state(
-        replace(
-            previous,
-            etag=result.etag,
-            last_modified=result.last_modified,
-            last_fetched_at=now,
-            last_success_at=now,
-            next_fetch_at=next_at,
-            consecutive_failures=0,
-            last_status="ok",
-            last_error=None,
-            last_error_message=read.warning,
-            moved_to=result.permanent_redirect,
-        )
-    )
+    items = read.items if read else ()
+    task = asyncio.current_task()
+    if task is not None:
+        job.writing.add(task)  # from here on a stop does not cancel it: the write completes
+    new, updated = await job.writer.write(state, items)
     return SourceOutcome(
         source.id,
-        "ok",
+        state.last_status or "ok",  # type: ignore[arg-type]
         new=new,
         updated=updated,
-        entries=len(read.items),
-        warning=read.warning,
+        entries=len(items),
+        warning=read.warning if read else None,
         moved_to=result.permanent_redirect,
         next_fetch_at=next_at,
     )
 
 
-def _not_modified(
-    source: Source, previous: FetchState, result: FetchResult, store: Store, now: datetime
+async def _failed(
+    source: Source, previous: FetchState, exc: SourceError, job: _Job
 ) -> SourceOutcome:
-    next_at = pacing.after_success(source, now, max_age_s=result.max_age)
-    store.save_fetch_state(
-        replace(
-            previous,
-            etag=result.etag or previous.etag,
-            last_modified=result.last_modified or previous.last_modified,
-            last_fetched_at=now,
-            last_success_at=now,
-            next_fetch_at=next_at,
-            consecutive_failures=0,
-            last_status="not_modified",
-            last_error=None,
-            last_error_message=None,
-            moved_to=result.permanent_redirect,
-        )
-    )
-    return SourceOutcome(
-        source.id, "not_modified", moved_to=result.permanent_redirect, next_fetch_at=next_at
-    )
-
-
-def _failed(
-    source: Source,
-    previous: FetchState,
-    exc: SourceError,
-    store: Store,
-    now: datetime,
-    rng: random.Random,
-) -> SourceOutcome:
+    now = job.clock()
     failures = previous.consecutive_failures + 1
     retry_after = exc.retry_after if isinstance(exc, FetchError) else None
-    next_at = pacing.after_failure(source, now, failures, retry_after_s=retry_after, rng=rng)
-    store.save_fetch_state(
-        replace(
-            previous,
-            last_fetched_at=now,
-            next_fetch_at=next_at,
-            consecutive_failures=failures,
-            last_status="failed",
-            last_error=exc.reason,
-            last_error_message=exc.message,
-        )
+    next_at = pacing.after_failure(source, now, failures, retry_after_s=retry_after, rng=job.rng)
+    state = replace(
+        previous,
+        last_fetched_at=now,
+        next_fetch_at=next_at,
+        consecutive_failures=failures,
+        last_status="failed",
+        last_error=exc.reason,
+        last_error_message=exc.message,
     )
+    task = asyncio.current_task()
+    if task is not None:
+        job.writing.add(task)
+    try:
+        await job.writer.write(state)
+    except Exception as store_exc:  # the failure itself could not be recorded: say so, go on
+        log.error("%s: recording its failure failed: %s", source.id, _one_line(store_exc))
     return SourceOutcome(
         source.id, "failed", reason=exc.reason, message=exc.message, next_fetch_at=next_at
     )
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    if not isinstance(exc, (SourceError, StoreError)):
+        text = f"{type(exc).__name__}: {text}"
+    return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 1] + "…"

@@ -4,6 +4,10 @@
 PostgreSQL (via psycopg). `upgrade` brings the schema to the newest Alembic revision; the
 migration scripts ship inside the package, so this works from an installed wheel too.
 
+Alembic is imported only when a migration has to run or an unknown revision must be explained:
+every command checks the schema, and importing Alembic costs more than a whole all-304 crawl.
+`SCHEMA_REVISION` names the newest migration (a test holds it equal to Alembic's head).
+
 Every error of the database is raised as `StoreError` with a one-line message that names the
 database URL without its password.
 """
@@ -14,19 +18,20 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util import CommandError
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from aggregator.errors import StoreError
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+# The newest revision in migrations/versions: the schema that schema.py describes.
+SCHEMA_REVISION = "0002"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 PG_CONNECT_TIMEOUT_S = 10
@@ -162,6 +167,8 @@ def transaction(engine: Engine, *, write: bool = False) -> Iterator[Connection]:
 
 
 def _alembic_config(connection: Connection | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("path_separator", "os")
@@ -171,17 +178,28 @@ def _alembic_config(connection: Connection | None = None) -> Config:
 
 
 def head_revision() -> str | None:
-    """The newest revision the migration scripts of this program know."""
+    """The newest revision the migration scripts of this program know (imports Alembic)."""
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(_alembic_config()).get_current_head()
 
 
 def _current(connection: Connection) -> str | None:
-    return MigrationContext.configure(connection).get_current_revision()
+    """The revision recorded in alembic_version, read without Alembic; None when never migrated."""
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    rows = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    if len(rows) > 1:  # branched histories: none here, but Alembic would allow it
+        raise StoreError(f"database has several schema revisions {sorted(rows)}")
+    return str(rows[0]) if rows else None
 
 
 def _check_known(revision: str | None, engine: Engine) -> None:
-    if revision is None:
+    if revision is None or revision == SCHEMA_REVISION:
         return
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
     script = ScriptDirectory.from_config(_alembic_config())
     try:
         known = script.get_revision(revision) is not None
@@ -205,7 +223,7 @@ def needs_upgrade(engine: Engine) -> bool:
     with transaction(engine) as connection:
         revision = _current(connection)
     _check_known(revision, engine)
-    return revision != head_revision()
+    return revision != SCHEMA_REVISION
 
 
 def upgrade(engine: Engine) -> None:
@@ -214,6 +232,9 @@ def upgrade(engine: Engine) -> None:
     Safe to call from several processes at once: on PostgreSQL an advisory lock and on SQLite
     the write lock let one of them migrate while the others wait and then find nothing to do.
     """
+    from alembic import command
+    from alembic.util import CommandError
+
     with transaction(engine, write=True) as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(
@@ -229,6 +250,7 @@ def upgrade(engine: Engine) -> None:
 
 
 __all__ = [
+    "SCHEMA_REVISION",
     "current_revision",
     "head_revision",
     "make_engine",

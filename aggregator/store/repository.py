@@ -133,8 +133,14 @@ class Store:
                     update(SourceRow).where(SourceRow.id.in_(chunk)).values(in_config=False)
                 )
 
-    def fetch_states(self, source_ids: Iterable[str] | None = None) -> dict[str, FetchState]:
-        """Fetch state per source id: of the given sources, or of every stored source."""
+    def fetch_states(
+        self, source_ids: Iterable[str] | None = None, *, with_counts: bool = True
+    ) -> dict[str, FetchState]:
+        """Fetch state per source id: of the given sources, or of every stored source.
+
+        Without `with_counts` `item_count` stays 0 and the items table is not read (the crawl
+        needs no counts, and counting every item on each tick grows with the archive).
+        """
         ids = None if source_ids is None else list(dict.fromkeys(source_ids))
         states: dict[str, FetchState] = {}
         with transaction(self.engine) as conn:
@@ -157,8 +163,10 @@ class Store:
                     SourceRow.last_error,
                     SourceRow.last_error_message,
                     SourceRow.moved_to,
-                    func.coalesce(counts.c.n, 0),
-                ).outerjoin(counts, counts.c.source_id == SourceRow.id)
+                    func.coalesce(counts.c.n, 0) if with_counts else literal(0),
+                )
+                if with_counts:
+                    query = query.outerjoin(counts, counts.c.source_id == SourceRow.id)
                 if where is not None:
                     query = query.where(SourceRow.id.in_(where))
                 for row in conn.execute(query):
@@ -185,31 +193,132 @@ class Store:
         A state fetched from a feed URL that the config has replaced in the meantime keeps its
         times and failures but not its validators or schedule: they belong to the old URL.
         """
-        for value in (state.last_fetched_at, state.last_success_at, state.next_fetch_at):
-            _require_aware(value)
-        fields: dict[str, Any] = {
-            "etag": state.etag,
-            "last_modified": state.last_modified,
-            "last_fetched_at": state.last_fetched_at,
-            "last_success_at": state.last_success_at,
-            "next_fetch_at": state.next_fetch_at,
-            "consecutive_failures": state.consecutive_failures,
-            "last_status": state.last_status,
-            "last_error": state.last_error,
-            "last_error_message": state.last_error_message,
-            "moved_to": state.moved_to,
-        }
         with transaction(self.engine, write=True) as conn:
-            feed_url = conn.execute(
-                select(SourceRow.feed_url).where(SourceRow.id == state.source_id)
-            ).one_or_none()
-            if feed_url is None:
-                raise StoreError(
-                    f"no source {state.source_id!r} in the database: sync sources.yaml first"
-                )
-            if state.url is not None and feed_url[0] != state.url:
+            self._save_states(conn, [state], owner=None)
+
+    def _save_states(
+        self, conn: Connection, states: Sequence[FetchState], owner: str | None
+    ) -> None:
+        """Write fetch states in one statement; release `owner`'s leases on those sources."""
+        for state in states:
+            for value in (state.last_fetched_at, state.last_success_at, state.next_fetch_at):
+                _require_aware(value)
+        ids = [state.source_id for state in states]
+        stored: dict[str, tuple[str | None, str | None]] = {}
+        for chunk in _chunks(ids):
+            query = select(SourceRow.id, SourceRow.feed_url, SourceRow.lease_owner).where(
+                SourceRow.id.in_(chunk)
+            )
+            if conn.dialect.name == "postgresql":
+                query = query.with_for_update()  # no other crawler re-leases it meanwhile
+            stored.update((row[0], (row[1], row[2])) for row in conn.execute(query))
+        missing = [source_id for source_id in ids if source_id not in stored]
+        if missing:
+            raise StoreError(f"no source {missing[0]!r} in the database: sync sources.yaml first")
+        rows = []
+        for state in states:
+            feed_url, lease_owner = stored[state.source_id]
+            fields = _state_fields(state)
+            if state.url is not None and feed_url != state.url:
                 fields |= {"etag": None, "last_modified": None, "next_fetch_at": None}
-            conn.execute(update(SourceRow).where(SourceRow.id == state.source_id).values(fields))
+            if owner is not None and lease_owner == owner:
+                fields |= {"lease_owner": None, "lease_until": None}
+            else:
+                fields |= {"lease_owner": lease_owner, "lease_until": _KEEP}
+            rows.append({"b_id": state.source_id, **fields})
+        keep = [row for row in rows if row["lease_until"] is _KEEP]
+        release = [row for row in rows if row["lease_until"] is not _KEEP]
+        target = update(SourceRow).where(SourceRow.id == bindparam("b_id"))
+        if release:
+            conn.execute(target, release)
+        if keep:
+            for row in keep:
+                del row["lease_until"], row["lease_owner"]
+            conn.execute(target, keep)
+
+    # -- crawl leases -------------------------------------------------------------------------
+
+    def claim_sources(
+        self,
+        source_ids: Sequence[str],
+        owner: str,
+        now: datetime,
+        until: datetime,
+        *,
+        force: bool = False,
+    ) -> list[str]:
+        """Lease the given sources to `owner` until `until`; returns the ids it got.
+
+        A source is handed out when it is enabled, has a feed, is due by the database's own
+        schedule (unless `force`) and no other crawler holds an unexpired lease on it. The
+        check and the claim are one transaction: SQLite's write lock, or PostgreSQL row locks
+        taken with SKIP LOCKED, so two crawlers never claim the same source.
+        """
+        _require_aware(now)
+        _require_aware(until)
+        claimed: list[str] = []
+        with transaction(self.engine, write=True) as conn:
+            for chunk in _chunks(list(dict.fromkeys(source_ids))):
+                conditions = [
+                    SourceRow.id.in_(chunk),
+                    SourceRow.enabled.is_(True),
+                    SourceRow.feed_url.is_not(None),
+                    or_(SourceRow.lease_until.is_(None), SourceRow.lease_until <= now),
+                ]
+                if not force:
+                    conditions.append(
+                        or_(SourceRow.next_fetch_at.is_(None), SourceRow.next_fetch_at <= now)
+                    )
+                query = select(SourceRow.id).where(*conditions)
+                if conn.dialect.name == "postgresql":
+                    query = query.with_for_update(skip_locked=True)
+                got = list(conn.execute(query).scalars())
+                if got:
+                    conn.execute(
+                        update(SourceRow)
+                        .where(SourceRow.id.in_(got))
+                        .values(lease_owner=owner, lease_until=until)
+                    )
+                claimed.extend(got)
+        return claimed
+
+    def renew_leases(self, owner: str, source_ids: Sequence[str], until: datetime) -> None:
+        """Extend `owner`'s leases on sources it is still fetching."""
+        _require_aware(until)
+        with transaction(self.engine, write=True) as conn:
+            for chunk in _chunks(list(source_ids)):
+                conn.execute(
+                    update(SourceRow)
+                    .where(SourceRow.id.in_(chunk), SourceRow.lease_owner == owner)
+                    .values(lease_until=until)
+                )
+
+    def release_leases(self, owner: str) -> None:
+        """Give back every lease `owner` still holds (sources it did not get to fetch)."""
+        with transaction(self.engine, write=True) as conn:
+            conn.execute(
+                update(SourceRow)
+                .where(SourceRow.lease_owner == owner)
+                .values(lease_owner=None, lease_until=None)
+            )
+
+    def save_crawl_results(
+        self, results: Sequence[tuple[FetchState, Sequence[Item]]], now: datetime, owner: str
+    ) -> list[tuple[int, int]]:
+        """Store several sources' items and fetch states in one transaction; returns (new,
+        updated) per result. Each source's lease held by `owner` is released.
+
+        One transaction for many sources is what makes an all-304 crawl of hundreds of feeds
+        cheap. When it fails, the caller retries the results one by one, so that a row the
+        database refuses costs only its own source.
+        """
+        _require_aware(now)
+        counts: list[tuple[int, int]] = []
+        with transaction(self.engine, write=True) as conn:
+            for _state, items in results:
+                counts.append(self._upsert(conn, items, now) if items else (0, 0))
+            self._save_states(conn, [state for state, _items in results], owner)
+        return counts
 
     # -- items --------------------------------------------------------------------------------
 
@@ -221,29 +330,30 @@ class Store:
         other origins (text, editor) are kept. Within one call the last item of a guid wins.
         """
         _require_aware(now)
+        if not items:
+            return 0, 0
+        with transaction(self.engine, write=True) as conn:
+            return self._upsert(conn, items, now)
+
+    def _upsert(self, conn: Connection, items: Sequence[Item], now: datetime) -> tuple[int, int]:
         by_source: dict[str, dict[str, Item]] = defaultdict(dict)
         for item in items:
             _require_aware(item.published)
             _require_aware(item.updated)
             by_source[item.source_id][item.guid] = item
-        if not by_source:
-            return 0, 0
         new = updated = 0
-        with transaction(self.engine, write=True) as conn:
-            known_sources = set(
-                conn.execute(
-                    select(SourceRow.id).where(SourceRow.id.in_(list(by_source)))
-                ).scalars()
+        known_sources = set(
+            conn.execute(select(SourceRow.id).where(SourceRow.id.in_(list(by_source)))).scalars()
+        )
+        unknown = sorted(set(by_source) - known_sources)
+        if unknown:
+            raise StoreError(
+                f"items of unknown source {', '.join(unknown)}: sync sources.yaml first"
             )
-            unknown = sorted(set(by_source) - known_sources)
-            if unknown:
-                raise StoreError(
-                    f"items of unknown source {', '.join(unknown)}: sync sources.yaml first"
-                )
-            for source_id, batch in by_source.items():
-                n_new, n_updated = self._upsert_source_batch(conn, source_id, batch, now)
-                new += n_new
-                updated += n_updated
+        for source_id, batch in by_source.items():
+            n_new, n_updated = self._upsert_source_batch(conn, source_id, batch, now)
+            new += n_new
+            updated += n_updated
         return new, updated
 
     def _upsert_source_batch(
@@ -291,10 +401,18 @@ class Store:
                 unchanged.append(existing[guid][0])
 
         tags: list[dict[str, Any]] = []
+        inserted = 0
         if inserts:
             # RETURNING carries the guid, so the order of the returned rows does not matter.
-            statement = insert(ItemRow).returning(ItemRow.id, ItemRow.guid)
-            for item_id, guid in conn.execute(statement, inserts):
+            # ON CONFLICT DO NOTHING: a row another process inserted since the SELECT above is
+            # its to keep (not an error that aborts this transaction), and is not counted here.
+            statement = self._dialect_insert(ItemRow).on_conflict_do_nothing(
+                index_elements=["source_id", "guid"]
+            )
+            for item_id, guid in conn.execute(
+                statement.returning(ItemRow.id, ItemRow.guid), inserts
+            ):
+                inserted += 1
                 tags.extend(_source_city_tags(item_id, batch[guid]))
         if changes:
             conn.execute(update(ItemRow).where(ItemRow.id == bindparam("b_id")), changes)
@@ -313,12 +431,17 @@ class Store:
             conn.execute(self._insert_ignoring_duplicates(), tags)
         for chunk in _chunks(unchanged):
             conn.execute(update(ItemRow).where(ItemRow.id.in_(chunk)).values(last_seen_at=now))
-        return len(inserts), len(changes)
+        return inserted, len(changes)
 
     def _insert_ignoring_duplicates(self) -> Insert:
+        statement: Insert = self._dialect_insert(ItemTagRow).on_conflict_do_nothing()
+        return statement
+
+    def _dialect_insert(self, table: type[Any]) -> Any:
+        """INSERT with ON CONFLICT, which both dialects speak (SQLite since 3.24)."""
         if self.engine.dialect.name == "postgresql":
-            return postgresql.insert(ItemTagRow).on_conflict_do_nothing()
-        return sqlite.insert(ItemTagRow).on_conflict_do_nothing()
+            return postgresql.insert(table)
+        return sqlite.insert(table)
 
     # -- stories ------------------------------------------------------------------------------
 
@@ -551,6 +674,38 @@ def content_hash(item: Item) -> str:
         "\x1e".join(sorted(set(item.cities))),
     )
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+_KEEP: Any = object()  # marker: leave this column as it is
+# Bounds of what a server's headers and our messages may put into a source's row.
+_MAX_VALIDATOR = 1024  # an ETag or Last-Modified longer than this is not kept (not sent again)
+_MAX_URL = 2048
+_MAX_REASON = 64
+_MAX_MESSAGE = 1000
+
+
+def _state_fields(state: FetchState) -> dict[str, Any]:
+    """The stored columns of a fetch state, every text bounded: they come from servers."""
+    return {
+        "etag": _bounded(state.etag, _MAX_VALIDATOR, drop=True),
+        "last_modified": _bounded(state.last_modified, _MAX_VALIDATOR, drop=True),
+        "last_fetched_at": state.last_fetched_at,
+        "last_success_at": state.last_success_at,
+        "next_fetch_at": state.next_fetch_at,
+        "consecutive_failures": min(max(state.consecutive_failures, 0), 2**31 - 1),
+        "last_status": state.last_status,
+        "last_error": _bounded(state.last_error, _MAX_REASON),
+        "last_error_message": _bounded(state.last_error_message, _MAX_MESSAGE),
+        "moved_to": _bounded(state.moved_to, _MAX_URL, drop=True),
+    }
+
+
+def _bounded(text: str | None, limit: int, *, drop: bool = False) -> str | None:
+    """`text` if it fits in `limit` characters; else cut (a message) or None (a value that
+    would be wrong when cut, like a validator or a URL)."""
+    if text is None or len(text) <= limit:
+        return text
+    return None if drop else text[: limit - 1] + "…"
 
 
 def _german_sorted(values: set[str]) -> tuple[str, ...]:

@@ -1,6 +1,7 @@
 """The database schema as typed SQLAlchemy models.
 
     sources      one row per member forum: config fields from sources.yaml + fetch state
+                 + the crawl lease (which process is fetching it, until when)
     items        stored items, unique per (source_id, guid)
     item_tags    city/topic tags of an item, with their origin (source, text, editor)
     crawl_runs   one row per crawl, with its counts
@@ -107,6 +108,11 @@ class SourceRow(Base):
     last_error: Mapped[str | None]
     last_error_message: Mapped[str | None] = mapped_column(Text)
     moved_to: Mapped[str | None]
+
+    # Crawl lease: the crawler process that is fetching this source right now, and until when
+    # its claim holds. A process that dies leaves an expired lease, which any other may take.
+    lease_owner: Mapped[str | None]
+    lease_until: Mapped[datetime | None]
 
 
 class ItemRow(Base):

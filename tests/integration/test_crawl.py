@@ -16,6 +16,7 @@ from aggregator.crawl import CrawlReport, SourceOutcome, crawl
 from aggregator.demo.httpserver import FixtureServer, Response, conditional
 from aggregator.fetch import FetchSettings
 from aggregator.model import Source
+from aggregator.reading import read_feed as real_read
 from aggregator.store.db import make_engine, upgrade
 from aggregator.store.repository import Store
 
@@ -295,25 +296,21 @@ def test_many_sources_parsed_in_parallel_keep_their_errors(
 
 
 def test_a_bug_met_by_one_source_fails_only_that_source(
-    server: FixtureServer, store: Store, monkeypatch: pytest.MonkeyPatch
+    server: FixtureServer, store: Store
 ) -> None:
     """Fault injection: no known input crashes the reader, so a crash is made to order."""
-    import aggregator.crawl
-
-    real_read = aggregator.crawl.read_feed
 
     def read_feed(content: bytes, **kwargs: Any) -> Any:
         if kwargs["source"].id == "bug":
             raise RuntimeError("boom")
         return real_read(content, **kwargs)
 
-    monkeypatch.setattr(aggregator.crawl, "read_feed", read_feed)
     server.routes["/bug.xml"] = feed_response(rss(("b1", "B", "https://b.example/1")))
     server.routes["/ok.xml"] = feed_response(rss(("o1", "O", "https://o.example/1")))
-    report = run(
-        [source(server, "bug", "/bug.xml"), source(server, "ok", "/ok.xml")], store, Clock()
-    )
+    settings = FetchSettings(connect_timeout=2, total_timeout=3)
+    sources = [source(server, "bug", "/bug.xml"), source(server, "ok", "/ok.xml")]
+    report = asyncio.run(crawl(sources, store, settings, clock=Clock(), reader=read_feed))
     (failure,) = report.failures
     assert (failure.source_id, failure.reason) == ("bug", "internal_error")
-    assert "RuntimeError('boom')" in (failure.message or "")
+    assert "parse" in (failure.message or "") and "RuntimeError: boom" in (failure.message or "")
     assert [s.title for s in store.stories()] == ["O"]

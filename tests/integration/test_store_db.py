@@ -14,7 +14,7 @@ from sqlalchemy import Engine, inspect, text
 
 from aggregator.errors import StoreError
 from aggregator.store import current_revision, make_engine, needs_upgrade, upgrade
-from aggregator.store.db import head_revision
+from aggregator.store.db import SCHEMA_REVISION, head_revision
 from aggregator.store.schema import Base
 
 
@@ -31,7 +31,7 @@ def test_upgrade_creates_the_schema_on_an_empty_database(engine: Engine) -> None
 
     upgrade(engine)
 
-    assert current_revision(engine) == head_revision() == "0001"
+    assert current_revision(engine) == head_revision() == SCHEMA_REVISION == "0002"
     assert not needs_upgrade(engine)
     tables = set(inspect(engine).get_table_names())
     assert {"sources", "items", "item_tags", "crawl_runs", "alembic_version"} <= tables

@@ -55,3 +55,20 @@ def test_backoff_doubles_with_jitter_and_is_capped() -> None:
 def test_retry_after_is_honoured() -> None:
     wait = pacing.after_failure(SOURCE, NOW, 1, retry_after_s=5 * 3600, rng=random.Random(0))
     assert wait == NOW + timedelta(hours=5)
+
+
+def test_absurd_numbers_from_outside_are_clamped_never_overflow() -> None:
+    huge = 99999999999999999
+    assert pacing.after_success(SOURCE, NOW, ttl_minutes=huge) == NOW + pacing.MAX_WAIT
+    assert pacing.after_success(SOURCE, NOW, max_age_s=float(huge)) == NOW + pacing.MAX_WAIT
+    assert pacing.after_success(SOURCE, NOW, max_age_s=float("inf")) == NOW + pacing.MAX_WAIT
+    assert pacing.after_success(SOURCE, NOW, max_age_s=float("nan")) == NOW + timedelta(hours=1)
+    assert pacing.after_success(SOURCE, NOW, ttl_minutes=-5) == NOW + timedelta(hours=1)
+    rng = random.Random(1)
+    assert pacing.after_failure(SOURCE, NOW, 10**9, retry_after_s=1e300, rng=rng) == (
+        NOW + pacing.MAX_WAIT
+    )
+    # an interval no config check has seen (sources added by other means later)
+    odd = Source("x", "X", None, "https://x.example/", "https://x.example/f", interval_minutes=huge)
+    assert pacing.after_success(odd, NOW) == NOW + pacing.MAX_WAIT
+    assert pacing.after_failure(odd, NOW, 3, rng=rng) == NOW + pacing.MAX_WAIT
