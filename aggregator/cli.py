@@ -179,12 +179,19 @@ def _run(
         install_stop_handlers(stop)  # from here on Ctrl-C lets the current writes finish
     server = _bind(settings) if serve and not once else None  # a busy port fails before crawling
     runner = Runner(settings, store, sources, stop)
-    report = crawl_once(
-        settings, store, runner.sources, progress=TerminalProgress(), stop=stop.is_set
-    )
-    print_summary(report)
-    published, seconds = publish_once(settings, runner.store, runner.sources)
-    print(f"published {published.stories} stories to {settings.output_dir}/ in {seconds:.1f} s")
+    try:
+        report = crawl_once(
+            settings, store, runner.sources, progress=TerminalProgress(), stop=stop.is_set
+        )
+        print_summary(report)
+        published, seconds = publish_once(settings, runner.store, runner.sources)
+        print(f"published {published.stories} stories to {settings.output_dir}/ in {seconds:.1f} s")
+    except Exception as exc:
+        if once:
+            raise
+        # `run` keeps going: the scheduled ticks retry, the last published site is served
+        log.debug("first crawl failed", exc_info=True)
+        print(f"error: first crawl and publish failed: {_describe(exc)}", file=sys.stderr)
     if once or stop.is_set():
         if server:
             server.stop()
@@ -200,6 +207,14 @@ def _run(
             server.stop()
     print("stopped")
     return EXIT_OK
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, ConfigError):
+        return "; ".join(exc.problems)
+    if isinstance(exc, AggregatorError):
+        return str(exc)
+    return f"unexpected {type(exc).__name__}: {exc}"
 
 
 def _bind(settings: Settings) -> StaticServer:

@@ -72,6 +72,7 @@ def crawl_once(
             only=only,
             progress=progress,
             stop=stop,
+            lease_s=settings.crawl_lease_s,
         )
     )
 

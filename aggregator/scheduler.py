@@ -18,6 +18,7 @@ from types import FrameType
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from aggregator.config import load_sources
+from aggregator.crawl import CrawlReport
 from aggregator.errors import AggregatorError, ConfigError
 from aggregator.model import Source
 from aggregator.runtime import crawl_once, publish_once, utc_now
@@ -51,27 +52,45 @@ class Runner:
                 log.error("%s (keeping the last valid list of sources)", line)
 
     def tick(self) -> None:
-        with self._lock:  # never two crawls at once, even if a tick is started by hand
-            self.reload_sources()
+        """One crawl and publish. Never raises: whatever goes wrong is logged, the next tick
+        runs as scheduled (a scheduler job that raised would only be logged by APScheduler, and
+        `run` must not depend on that)."""
+        with self._lock:  # never two crawls at once in this process, even if started by hand
             try:
-                report = crawl_once(self.settings, self.store, self.sources, stop=self.stop.is_set)
-            except AggregatorError as exc:
-                log.error("crawl failed: %s", exc)
-                return
-            if not report.outcomes:
-                log.debug("nothing due")
-                return
-            log.info("crawl: %s", report.summary())
-            for failure in report.failures:
-                log.warning("%s failed: %s", failure.source_id, failure.message)
-            if report.changed:
-                self.publish()  # also after an interrupted crawl: what was stored is shown
+                self._tick()
+            except Exception as exc:
+                log.error("crawl tick failed: unexpected %s: %s", type(exc).__name__, exc)
+                log.debug("crawl tick failed", exc_info=True)
+
+    def _tick(self) -> None:
+        self.reload_sources()
+        try:
+            report = crawl_once(self.settings, self.store, self.sources, stop=self.stop.is_set)
+        except AggregatorError as exc:
+            log.error("crawl failed: %s", exc)
+            return
+        self.report(report)
+
+    def report(self, report: CrawlReport) -> None:
+        """Log a crawl's result and publish when it changed something."""
+        if not report.outcomes:
+            log.debug("nothing due")
+            return
+        log.info("crawl: %s", report.summary())
+        for failure in report.failures:
+            log.warning("%s failed: %s", failure.source_id, failure.message)
+        if report.changed:
+            self.publish()  # also after an interrupted crawl: what was stored is shown
 
     def publish(self) -> None:
         try:
             result, seconds = publish_once(self.settings, self.store, self.sources)
         except AggregatorError as exc:
             log.error("publish failed: %s", exc)
+            return
+        except Exception as exc:  # a bug must not end `run`: the last good site stays served
+            log.error("publish failed: unexpected %s: %s", type(exc).__name__, exc)
+            log.debug("publish failed", exc_info=True)
             return
         log.info("published %d stories to %s in %.1f s", result.stories, result.out_dir, seconds)
 

@@ -30,6 +30,7 @@ class Settings:
     timeout: float = 30.0  # total seconds for one fetch, body included
     max_bytes: int = 10 * 1024 * 1024
     check_every_s: int = 60  # how often `run` asks the database what is due
+    crawl_lease_s: float = 120.0  # a crawler's claim on a source, renewed while it works
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -82,7 +83,7 @@ def _checked(settings: Settings) -> Settings:
     for name in ("concurrency", "max_bytes", "check_every_s"):
         if getattr(settings, name) < 1:
             problems.append(f"AGGREGATOR_{name.upper()}: must be at least 1")
-    for name in ("connect_timeout", "timeout"):
+    for name in ("connect_timeout", "timeout", "crawl_lease_s"):
         if getattr(settings, name) <= 0:
             problems.append(f"AGGREGATOR_{name.upper()}: must be more than 0 seconds")
     if problems:

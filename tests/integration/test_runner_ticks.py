@@ -1,0 +1,55 @@
+"""`run`'s scheduled ticks survive anything: a tick that raises is logged, the next one runs."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import aggregator.scheduler
+from aggregator.demo.httpserver import FixtureServer, Response
+from aggregator.runtime import open_store
+from aggregator.scheduler import Runner
+from aggregator.settings import Settings
+
+FEED = b"""<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>
+<title>F</title><link>https://forum.example/</link><description>d</description><ttl>99999999999999999</ttl>
+<item><guid>t1</guid><title>Tick</title><link>https://forum.example/t1</link></item>
+</channel></rss>"""
+
+
+def test_a_tick_that_raises_does_not_stop_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    with FixtureServer({"/f": Response(200, FEED, {"Content-Type": "application/rss+xml"})}) as s:
+        config = tmp_path / "sources.yaml"
+        config.write_text(
+            "sources:\n  - id: forum\n    name: Forum\n    homepage: https://forum.example/\n"
+            f"    feed: {s.url('/f')}\n"
+        )
+        settings = Settings(
+            config=config,
+            database_url=f"sqlite:///{tmp_path / 'db.sqlite'}",
+            output_dir=tmp_path / "public",
+        )
+        store = open_store(settings)
+        runner = Runner(settings, store, [])
+        real = aggregator.scheduler.crawl_once
+        calls: list[int] = []
+
+        def crawl_once(*args: Any, **kwargs: Any) -> Any:
+            calls.append(1)
+            if len(calls) == 1:
+                raise OverflowError("int too large to convert")
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(aggregator.scheduler, "crawl_once", crawl_once)
+        with caplog.at_level(logging.ERROR, logger="aggregator.scheduler"):
+            runner.tick()  # must not raise
+        assert "crawl tick failed: unexpected OverflowError" in caplog.text
+        runner.tick()
+        assert len(calls) == 2
+        assert [story.title for story in store.stories()] == ["Tick"]
+        assert (tmp_path / "public" / "index.html").is_file()
