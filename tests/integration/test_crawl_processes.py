@@ -85,9 +85,7 @@ def crawler(tmp_path: Path, database_url: str, lease_s: float = 60) -> subproces
 
 
 def requests_per_url(servers: list[FixtureServer]) -> Counter[str]:
-    return Counter(
-        server.url(request.path) for server in servers for request in server.requests
-    )
+    return Counter(server.url(request.path) for server in servers for request in server.requests)
 
 
 def stored_items(database_url: str) -> int:
@@ -123,9 +121,8 @@ def test_three_crawlers_fetch_each_feed_exactly_once(
     assert len(counts) == FEEDS
     assert set(counts.values()) == {1}, counts
     assert stored_items(database_url) == FEEDS * 3
-    assert not [
-        line for out in outputs for line in out.splitlines() if line.startswith(("failed:", "error"))
-    ]
+    lines = [line for out in outputs for line in out.splitlines()]
+    assert not [line for line in lines if line.startswith(("failed:", "error"))]
 
 
 def test_sources_of_a_killed_crawler_are_picked_up_after_its_lease(
