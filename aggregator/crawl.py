@@ -30,14 +30,18 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any, Literal, ParamSpec, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, ParamSpec, Protocol, TypeVar
 
 from aggregator import pacing
 from aggregator.errors import FetchError, ParseError, SourceError, StoreError
 from aggregator.fetch import Fetcher, FetchResult, FetchSettings
 from aggregator.model import FetchState, Item, Source
-from aggregator.reading import FeedRead, read_feed
 from aggregator.store.repository import Store
+
+if TYPE_CHECKING:
+    from aggregator.reading import FeedRead
+
+    Reader = Callable[..., FeedRead]  # read_feed's signature; tests inject faulty ones
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +53,6 @@ MESSAGE_LIMIT = 300  # characters of an unexpected error's text kept in the one-
 
 Clock = Callable[[], datetime]
 Status = Literal["ok", "not_modified", "failed"]
-Reader = Callable[..., FeedRead]  # read_feed's signature; tests inject faulty ones
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
 
@@ -139,7 +142,7 @@ async def crawl(
     progress: Progress | None = None,
     rng: random.Random | None = None,
     stop: Callable[[], bool] | None = None,
-    reader: Reader = read_feed,
+    reader: Reader | None = None,
     parse_workers: int | None = None,
     lease_s: float = LEASE_S,
     owner: str | None = None,
@@ -149,8 +152,8 @@ async def crawl(
 
     When `stop()` turns true, sources still fetching are cancelled (they stay due); a source whose
     result has been handed to the writer is written completely. `reader` turns a body into items
-    (`read_feed`; it must be picklable for the parser processes); `parse_workers` overrides how
-    many parser processes are used (0: parse in a thread).
+    (default `read_feed`; it must be picklable for the parser processes); `parse_workers`
+    overrides how many parser processes are used (0: parse in a thread).
     """
     if lease_s <= 0:
         raise ValueError("lease_s must be positive")
@@ -188,7 +191,9 @@ async def crawl(
     helpers: list[asyncio.Task[None]] = []
     try:
         async with Fetcher(fetch_settings) as fetcher:
-            job = _Job(fetcher, parsers, writer, clock, rng or random.Random(), reader, writing)
+            job = _Job(
+                fetcher, parsers, writer, clock, rng or random.Random(), reader or _read, writing
+            )
             helpers.append(asyncio.create_task(writer.run()))
             helpers.append(asyncio.create_task(_renew(store, owner, pending, lease, clock)))
             tasks = [asyncio.create_task(_crawl_one(s, states.get(s.id), job)) for s in due]
@@ -232,6 +237,14 @@ async def crawl(
             report.updated,
         )
     return report
+
+
+def _read(content: bytes, **kwargs: Any) -> FeedRead:
+    """read_feed, imported on the first body to read: an all-304 crawl never loads feedparser,
+    the HTML sanitizer or BeautifulSoup (a parser process imports them itself)."""
+    from aggregator.reading import read_feed
+
+    return read_feed(content, **kwargs)
 
 
 async def _db(call: Callable[[], _T]) -> _T:

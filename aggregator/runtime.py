@@ -10,16 +10,19 @@ import asyncio
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from time import perf_counter
+from typing import TYPE_CHECKING
 
 from aggregator.config import load_sources
 from aggregator.crawl import CrawlReport, Progress, crawl
 from aggregator.errors import StoreError
 from aggregator.fetch import FetchSettings
 from aggregator.model import Source
-from aggregator.publish import PublishReport, publish_site
 from aggregator.settings import Settings
 from aggregator.store.db import current_revision, make_engine, needs_upgrade, upgrade
 from aggregator.store.repository import Store
+
+if TYPE_CHECKING:
+    from aggregator.publish import PublishReport
 
 
 def utc_now() -> datetime:
@@ -81,6 +84,8 @@ def publish_once(
     settings: Settings, store: Store, sources: Sequence[Source] | None = None
 ) -> tuple[PublishReport, float]:
     """Publish every stored story; returns the report and the seconds it took."""
+    from aggregator.publish import publish_site  # Jinja2 and feedgen: not needed by a crawl
+
     started = perf_counter()
     if sources is None:
         sources = load_sources(settings.config)
