@@ -7,7 +7,13 @@ parses in worker processes (one per core, up to 4): `peak_mb` is the peak memory
 its workers together (resident set size, sampled every 50 ms), `peak_rss_mb` the crawler
 process alone (its ru_maxrss) and `cpu_s` its CPU time (the workers' CPU is not in it).
 
-    python bench/crawl.py [--feeds 500] [--items 30] [--publish-items 50000]
+Phases: `first_crawl` and `second_crawl` (in this process, every 50th feed broken), then the
+command as an operator runs it, in a fresh process on a fresh database of 500 healthy feeds:
+`cli_startup` (`aggregator crawl` with nothing due: imports, config, database, no fetch),
+`cli_first_crawl`, `cli_all_304` (`aggregator crawl --force`, every feed answers 304: start-up
+included), then `publish` of 50,000 stored items.
+
+    python bench/crawl.py [--feeds 500] [--items 30] [--publish-items 50000] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import multiprocessing as mp
 import os
 import random
 import resource
+import subprocess
 import sys
 import tempfile
 import threading
@@ -109,6 +116,19 @@ def route(n: int, items: int, now: datetime) -> Any:
     return lambda request: conditional(page, request)
 
 
+def healthy(n: int, items: int, now: datetime) -> Any:
+    """Feed number n, always a good RSS feed that answers 304 to its validators."""
+    from aggregator.demo.httpserver import Response, conditional
+
+    page = Response(
+        200,
+        feed_body(n, items, now),
+        {"Content-Type": "application/rss+xml; charset=utf-8", "ETag": f'"ok-{n}"'},
+        gzip=True,
+    )
+    return lambda request: conditional(page, request)
+
+
 def serve(feeds: int, items: int, conn: Any) -> None:
     """Child process: serve every feed and report the URLs to the parent."""
     from aggregator.demo.httpserver import FixtureServer
@@ -118,7 +138,9 @@ def serve(feeds: int, items: int, conn: Any) -> None:
     urls: list[tuple[int, str]] = []
     for start in range(0, feeds, FEEDS_PER_PORT):
         numbers = range(start, min(start + FEEDS_PER_PORT, feeds))
-        server = FixtureServer({f"/feed/{n}.xml": route(n, items, now) for n in numbers}).start()
+        routes = {f"/feed/{n}.xml": route(n, items, now) for n in numbers}
+        routes |= {f"/ok/{n}.xml": healthy(n, items, now) for n in numbers}
+        server = FixtureServer(routes).start()
         servers.append(server)
         urls.extend((n, server.url(f"/feed/{n}.xml")) for n in numbers)
     conn.send(urls)
@@ -135,15 +157,18 @@ class TreeMemory:
     """Samples the memory of this process plus its children (the parser workers), leaving out
     the feed server: ru_maxrss cannot see running children."""
 
-    def __init__(self, exclude: set[int]) -> None:
+    def __init__(self, exclude: set[int], *, include_self: bool = True) -> None:
         self.exclude = exclude
+        self.include_self = include_self
         self.peak_kb = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
     def _sample(self) -> None:
         while not self._stop.wait(0.05):
-            pids = [os.getpid()] + [p for p in _children(os.getpid()) if p not in self.exclude]
+            pids = _descendants(os.getpid(), self.exclude)
+            if self.include_self:
+                pids.append(os.getpid())
             self.peak_kb = max(self.peak_kb, sum(_rss_kb(p) for p in pids))
 
     def __enter__(self) -> TreeMemory:
@@ -163,6 +188,17 @@ def _children(pid: int) -> list[int]:
         return []
 
 
+def _descendants(pid: int, exclude: set[int]) -> list[int]:
+    """Children, grandchildren …: the `aggregator` command of a cli phase and its parser workers."""
+    found = []
+    todo = [p for p in _children(pid) if p not in exclude]
+    while todo:
+        child = todo.pop()
+        found.append(child)
+        todo.extend(p for p in _children(child) if p not in exclude)
+    return found
+
+
 def _rss_kb(pid: int) -> int:
     """Resident memory from /proc/PID/statm: cheap enough to read every 50 ms without slowing
     the measured work (smaps_rollup walks page tables and did). The workers are started with
@@ -174,9 +210,11 @@ def _rss_kb(pid: int) -> int:
         return 0
 
 
-def measure(phase: str, func: Any, exclude: set[int], **extra: Any) -> Any:
+def measure(
+    phase: str, func: Any, exclude: set[int], *, include_self: bool = True, **extra: Any
+) -> Any:
     wall, cpu = time.perf_counter(), time.process_time()
-    with TreeMemory(exclude) as memory:
+    with TreeMemory(exclude, include_self=include_self) as memory:
         result = func()
     figures = {
         "phase": phase,
@@ -209,11 +247,58 @@ def synthetic_items(count: int, now: datetime) -> list[Item]:
     return items
 
 
+def cli_phases(tmp: str, urls: list[tuple[int, str]], exclude: set[int], repeat: int) -> None:
+    """`aggregator crawl` as a command on a fresh database: start-up, first crawl, all-304."""
+    folder = Path(tmp) / "cli"
+    folder.mkdir()
+    config = folder / "sources.yaml"
+    lines = ["sources:"]
+    for n, url in urls:
+        lines += [
+            f"  - id: forum-{n}",
+            f"    name: Stadtforum {n}",
+            f"    homepage: https://forum{n}.example/",
+            f"    feed: {url.replace('/feed/', '/ok/')}",
+        ]
+    config.write_text("\n".join(lines) + "\n")
+    env = {
+        **os.environ,
+        "AGGREGATOR_CONFIG": str(config),
+        "AGGREGATOR_DATABASE_URL": f"sqlite:///{folder / 'cli.db'}",
+        "AGGREGATOR_ALLOW_PRIVATE_URLS": "1",  # the bench's own feeds on 127.0.0.1
+    }
+    command = [sys.executable, "-m", "aggregator.cli"]
+
+    def run(*extra: str) -> str:
+        done = subprocess.run(
+            [*command, *extra], env=env, cwd=folder, capture_output=True, text=True, check=True
+        )
+        return done.stdout.strip().splitlines()[-1]
+
+    subprocess.run(
+        [*command, "db", "upgrade"], env=env, cwd=folder, check=True, capture_output=True
+    )
+    for phase, extra, times in (
+        ("cli_first_crawl", ("crawl",), 1),
+        ("cli_startup", ("crawl",), repeat),
+        ("cli_all_304", ("crawl", "--force"), repeat),
+    ):
+        for _ in range(times):
+            summary, figures = measure(
+                phase, lambda extra=extra: run(*extra), exclude, include_self=False
+            )
+            figures.pop("cpu_s")  # of this process, not of the command
+            figures.pop("peak_rss_mb")
+            figures.update(feeds=len(urls), summary=summary)
+            print(json.dumps(figures), flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--feeds", type=int, default=500)
     parser.add_argument("--items", type=int, default=30)
     parser.add_argument("--publish-items", type=int, default=50_000)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each cli phase")
     args = parser.parse_args()
 
     ctx = mp.get_context("spawn")
@@ -258,6 +343,8 @@ def main() -> None:
             items=report.new + report.updated,
         )
         print(json.dumps(figures), flush=True)
+
+        cli_phases(tmp, urls, {server.pid}, args.repeat)
 
         now = datetime.now(UTC)
         stored = store.count_stories()
