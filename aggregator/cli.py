@@ -85,6 +85,16 @@ def build_parser() -> argparse.ArgumentParser:
     src_commands.add_parser("status", help="show each source's last fetch").set_defaults(
         func=cmd_sources_status
     )
+
+    items = commands.add_parser("items", help="stored items: purge those of a departed member")
+    item_commands = items.add_subparsers(dest="items_command", metavar="ACTION", required=True)
+    purge = item_commands.add_parser(
+        "purge",
+        help="delete every item of a source that left the network (disable or remove it first)",
+    )
+    purge.add_argument("--source", required=True, metavar="ID", help="the source's id")
+    purge.add_argument("--dry-run", action="store_true", help="only count what would go")
+    purge.set_defaults(func=cmd_items_purge)
     return parser
 
 
@@ -321,6 +331,33 @@ def cmd_sources_status(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{source.id:28} {items:5} items  {status} {when}".rstrip())
         if state and state.moved_to:
             print(f"{'':28} moved permanently to {state.moved_to}: update {settings.config}")
+    return EXIT_OK
+
+
+def cmd_items_purge(args: argparse.Namespace, settings: Settings) -> int:
+    from aggregator.runtime import open_store
+
+    source_id: str = args.source
+    sources = load_sources(settings.config)
+    if any(s.id == source_id and s.enabled for s in sources):
+        print(
+            f"error: source '{source_id}' is still enabled in {settings.config}: remove it from "
+            "sources.yaml or set enabled: false first; otherwise the next crawl fetches it again",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    store = open_store(settings)
+    if source_id not in store.fetch_states([source_id]):
+        print(f"error: no source '{source_id}' in the database: nothing to purge", file=sys.stderr)
+        return EXIT_CONFIG
+    count = store.purge_source(source_id, dry_run=args.dry_run)
+    if args.dry_run:
+        print(f"would remove {count} items of source '{source_id}' (dry run, nothing changed)")
+    else:
+        print(
+            f"removed {count} items of source '{source_id}'; the next publish removes them from "
+            "every page and feed (run `aggregator publish`)"
+        )
     return EXIT_OK
 
 

@@ -1,21 +1,33 @@
-"""One fetched feed body → normalized items: parse it, then normalize every entry. Pure.
+"""One fetched feed body → normalized items: parse it, normalize and bound every entry. Pure.
 
 During a large crawl this runs in worker processes (parsing is the crawl's CPU work), so this
 module imports only the pure core: no httpx, no SQLAlchemy.
+
+What one fetch may bring in is limited twice: every item's fields are bounded (`limits`: long
+guids hashed, over-long links refused, title and content cut), and at most `max_items` items
+(`MAX_ITEMS_PER_FETCH`) are taken from one body, the newest: dated items newest first, then
+undated ones in feed order (feeds list their newest entries first, and an undated item cannot
+be ranked otherwise). A member's real news is dated; a flood of thousands of undated entries
+then costs it its own oldest entries, not the network its front page.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from aggregator.errors import ParseError, SourceError
+from aggregator.limits import Refusal, bound_item
 from aggregator.model import Item, Source
 from aggregator.normalize import normalize_entry
 from aggregator.parse.feeds import parse_feed
 
 log = logging.getLogger(__name__)
+
+MAX_ITEMS_PER_FETCH = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,9 +38,17 @@ class FeedRead:
 
 
 def read_feed(
-    content: bytes, *, url: str, content_type: str | None, source: Source, now: datetime
+    content: bytes,
+    *,
+    url: str,
+    content_type: str | None,
+    source: Source,
+    now: datetime,
+    max_items: int = MAX_ITEMS_PER_FETCH,
 ) -> FeedRead:
     """Raises ParseError when nothing is readable; a parser bug becomes one too."""
+    if max_items < 1:
+        raise ValueError("max_items must be at least 1")
     try:
         feed = parse_feed(content, url=url, content_type=content_type)
     except SourceError:
@@ -38,17 +58,35 @@ def read_feed(
         raise ParseError("parser_error", f"the parser failed on {url}: {exc!r}") from exc
     items: list[Item] = []
     broken = 0
+    refused: Counter[str] = Counter()
     for entry in feed.entries:
         try:
             item = normalize_entry(entry, source=source, feed_url=url, now=now)
+            bounded = None if item is None else bound_item(item)
         except Exception:  # a normalizer bug on one hostile entry costs that entry only
             log.exception("normalizing an entry of %s failed", source.id)
             broken += 1
             continue
-        if item is not None:
-            items.append(item)
+        if isinstance(bounded, Refusal):
+            refused[bounded.reason] += 1
+        elif bounded is not None:
+            items.append(bounded)
     warnings = [feed.warning, _entries(broken) + " could not be read" if broken else None]
+    warnings += [f"{_entries(count)} skipped: {reason}" for reason, count in refused.items()]
+    if len(items) > max_items:
+        warnings.append(f"{len(items)} entries in the feed, took the newest {max_items}")
+        items = newest(items, max_items)
     return FeedRead(tuple(items), feed.ttl_minutes, "; ".join(w for w in warnings if w) or None)
+
+
+def newest(items: Sequence[Item], count: int) -> list[Item]:
+    """The `count` newest items, in their feed order: dated ones newest first, then undated
+    ones in feed order."""
+    ranked = sorted(
+        range(len(items)),
+        key=lambda i: (0, -items[i].published.timestamp()) if items[i].dated else (1, i),
+    )
+    return [items[i] for i in sorted(ranked[:count])]
 
 
 def _entries(count: int) -> str:

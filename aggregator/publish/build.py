@@ -17,6 +17,7 @@ from time import perf_counter
 
 from aggregator.errors import PublishError
 from aggregator.model import FetchState, Source, Story
+from aggregator.publish.fairness import DEFAULT_PER_SOURCE_PER_DAY
 from aggregator.publish.output import atomic_output
 from aggregator.publish.site import ContentLoader, Output, Site
 from aggregator.publish.templates import site_templates
@@ -46,6 +47,7 @@ def publish_site(
     page_size: int = 50,
     feed_size: int = 50,
     load_content: ContentLoader | None = None,
+    per_source_per_day: int = DEFAULT_PER_SOURCE_PER_DAY,
 ) -> PublishReport:
     """Write the public site for `stories` to `out_dir`, replacing the previous one atomically.
 
@@ -53,7 +55,9 @@ def publish_site(
     never sees a half-written site, and a failure leaves the last good site in place. Raises
     `PublishError` when the folder cannot be written, `ValueError` for a bad `base_url` or size.
     `load_content`: for `stories` handed over without their content (the pages never show it),
-    fetches it for the few stories the feeds carry.
+    fetches it for the few stories the feeds carry. `per_source_per_day`: the fair share of the
+    network pages and feeds, at most that many stories of one forum per day (`publish.fairness`);
+    the city pages and feeds show every story.
     """
     started = perf_counter()
     out_dir = Path(out_dir)
@@ -65,6 +69,7 @@ def publish_site(
         page_size=page_size,
         feed_size=feed_size,
         load_content=load_content,
+        per_source_per_day=per_source_per_day,
     )
     try:
         with atomic_output(out_dir, now) as build:

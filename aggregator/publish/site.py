@@ -1,10 +1,12 @@
 """The pages and feeds of the public site, as (relative path, content) pairs. Pure: no I/O.
 
-    index.html, seite/2.html …            all stories, newest first, page_size a page
+    index.html, seite/2.html …            all stories, newest first, page_size a page; at most
+                                          per_source_per_day of one forum a day (fairness.py)
     stadt/index.html                      the cities
     stadt/<slug>/index.html, seite/N.html one city's stories
     stadt/<slug>/feed.xml atom.xml feed.json
-    feed.xml atom.xml feed.json           the network's feeds (latest feed_size stories)
+    feed.xml atom.xml feed.json           the network's feeds (latest feed_size stories, the
+                                          same fair share as index.html)
     quellen.html quellen.opml             the member forums and their health
     404.html                              links by absolute path: it is served at any depth
 
@@ -24,6 +26,7 @@ from aggregator import CONTACT_URL, NETWORK_NAME
 from aggregator.model import FetchState, Source, Story
 from aggregator.normalize import clean_text
 from aggregator.publish import feeds
+from aggregator.publish.fairness import DEFAULT_PER_SOURCE_PER_DAY, fair_indices
 from aggregator.publish.german import german_date, german_datetime, iso_berlin, slugify, status_text
 from aggregator.publish.templates import environment
 
@@ -131,10 +134,13 @@ class Site:
         page_size: int = 50,
         feed_size: int = 50,
         load_content: ContentLoader | None = None,
+        per_source_per_day: int = DEFAULT_PER_SOURCE_PER_DAY,
     ) -> None:
         if page_size < 1 or feed_size < 1:
             raise ValueError("page_size and feed_size must be at least 1")
         self.stories = stories
+        # What the network pages and feeds show: indices into `stories` (city pages show all).
+        self.network = fair_indices(stories, per_source_per_day)
         self.load_content = load_content
         # Text with a character no XML or HTML document may hold (a control character …) would
         # stop the whole publish: the feeds clean the stories they carry, the views below the
@@ -153,6 +159,8 @@ class Site:
             if city is not None:
                 self.cities[city.slug].members.append(source)
         self.views = [self._view(i, story) for i, story in enumerate(stories)]
+        everything = len(self.network) == len(stories)
+        self.network_views = self.views if everything else [self.views[i] for i in self.network]
         self.common = {
             "network": NETWORK_NAME,
             "network_url": CONTACT_URL,
@@ -201,7 +209,8 @@ class Site:
     def render(self) -> Iterator[Output]:
         """Every file of the site as (path relative to the output folder, text or bytes)."""
         yield from self._news_pages()
-        yield from self._feeds("", self.stories[: self.feed_size], self._network_feed_info())
+        latest = [self.stories[i] for i in self.network[: self.feed_size]]
+        yield from self._feeds("", latest, self._network_feed_info())
         yield from self._city_pages()
         yield self._cities_index()
         yield self._sources_page()
@@ -239,7 +248,7 @@ class Site:
         yield from self._story_pages(
             folder="",
             depth=0,
-            views=self.views,
+            views=self.network_views,
             heading=SITE_HEADING,
             intro=SITE_DESCRIPTION,
             feed_name="aller Stadtforen",
@@ -434,9 +443,16 @@ def render_site(
     now: datetime,
     page_size: int = 50,
     feed_size: int = 50,
+    per_source_per_day: int = DEFAULT_PER_SOURCE_PER_DAY,
 ) -> Iterator[Output]:
     """Every file of the site (but the static assets) as (relative path, content)."""
     site = Site(
-        stories, members, base_url=base_url, now=now, page_size=page_size, feed_size=feed_size
+        stories,
+        members,
+        base_url=base_url,
+        now=now,
+        page_size=page_size,
+        feed_size=feed_size,
+        per_source_per_day=per_source_per_day,
     )
     return site.render()

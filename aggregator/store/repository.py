@@ -654,6 +654,32 @@ class Store:
             row = conn.execute(query).one_or_none()
         return None if row is None else CrawlRun(*row)
 
+    # -- a member that leaves -----------------------------------------------------------------
+
+    def purge_source(self, source_id: str, *, dry_run: bool = False) -> int:
+        """Delete every item of a source; returns how many (with `dry_run`: would be deleted).
+
+        Their tags go with them (ON DELETE CASCADE). The source's validators, schedule and
+        redirect hint are forgotten, so that a source added again is fetched afresh. Items of
+        other sources stay, also those of a story this source shared: that story is then told by
+        the forum that carries it too. Raises `StoreError` for a source not in the database.
+        """
+        with transaction(self.engine, write=not dry_run) as conn:
+            known = conn.execute(select(SourceRow.id).where(SourceRow.id == source_id)).first()
+            if known is None:
+                raise StoreError(f"no source {source_id!r} in the database")
+            count = conn.execute(
+                select(func.count()).select_from(ItemRow).where(ItemRow.source_id == source_id)
+            ).scalar_one()
+            if not dry_run:
+                conn.execute(delete(ItemRow).where(ItemRow.source_id == source_id))
+                conn.execute(
+                    update(SourceRow)
+                    .where(SourceRow.id == source_id)
+                    .values(etag=None, last_modified=None, next_fetch_at=None, moved_to=None)
+                )
+        return int(count)
+
 
 def content_hash(item: Item) -> str:
     """Fingerprint of everything stored of an item: equal hashes mean nothing to update.
