@@ -95,8 +95,9 @@ class _DeadlineProtocol(H11Protocol):
 
     def _close(self) -> None:
         self._deadline = self._stalled = None
-        if not self.transport.is_closing():
-            self.transport.close()  # connection_lost tells a running app "http.disconnect"
+        # abort(), not close(): close() would wait to flush what a stalled reader never reads.
+        # connection_lost then tells a running app "http.disconnect".
+        self.transport.abort()
 
 
 def _protocol(limits: Limits) -> type[H11Protocol]:
