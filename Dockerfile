@@ -18,6 +18,9 @@ WORKDIR /app
 COPY sources.yaml ./
 RUN mkdir -p data site && chown aggregator:aggregator data site
 USER aggregator
+# `aggregator run` serves the site with uvicorn (aggregator/web/: deadlines for slow clients,
+# security headers). It listens on all interfaces of the container because `-p 8000:8000` can
+# only reach a port bound there; which host interfaces see it is decided by the -p mapping.
 ENV AGGREGATOR_HOST=0.0.0.0 \
     AGGREGATOR_PORT=8000 \
     AGGREGATOR_CONFIG=/app/sources.yaml \

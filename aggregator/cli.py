@@ -22,8 +22,8 @@ from aggregator.settings import Settings
 
 if TYPE_CHECKING:
     from aggregator.model import Source
-    from aggregator.publish.serve import StaticServer
     from aggregator.store.repository import Store
+    from aggregator.web.server import WebServer
 
 log = logging.getLogger("aggregator")
 
@@ -227,11 +227,12 @@ def _describe(exc: BaseException) -> str:
     return f"unexpected {type(exc).__name__}: {exc}"
 
 
-def _bind(settings: Settings) -> StaticServer:
-    from aggregator.publish.serve import StaticServer
+def _bind(settings: Settings) -> WebServer:
+    from aggregator.web.app import create_app
+    from aggregator.web.server import WebServer
 
     try:
-        return StaticServer(settings.output_dir, settings.host, settings.port)
+        return WebServer(create_app(settings.output_dir), settings.host, settings.port)
     except OSError as exc:
         raise AggregatorError(
             f"cannot listen on {settings.host}:{settings.port}: {exc.strerror} "

@@ -7,7 +7,6 @@ feeds.py      RSS 2.0 / Atom 1.0 (feedgen), JSON Feed 1.1, OPML 2.0 (pure)
 german.py     German dates (Babel, Europe/Berlin), city slugs, status wording (pure)
 templates.py  finds templates/site/ and builds the Jinja2 environment (autoescape on)
 output.py     build folder + symlink swap, keeps the previous build, prunes older ones
-serve.py      a small static server for the published folder
 """
 
 from aggregator.errors import PublishError

@@ -10,7 +10,8 @@ import pytest
 
 from aggregator.publish import publish_site
 from aggregator.publish.sample import NOW, sample_members, sample_stories
-from aggregator.publish.serve import StaticServer
+from aggregator.web.app import SECURITY_HEADERS, create_app
+from aggregator.web.server import WebServer
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -42,7 +43,7 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         base_url="https://nachrichten.netzwerk-stadtforen.de/",
         now=NOW,
     )
-    server = StaticServer(out, "127.0.0.1", 0).start()
+    server = WebServer(create_app(out), "127.0.0.1", 0).start()
     try:
         yield server.url
     finally:
@@ -195,3 +196,26 @@ def test_feeds_are_served_with_feed_media_types(site_url: str) -> None:
     for name, media_type in expected.items():
         with urllib.request.urlopen(site_url + name, timeout=10) as response:
             assert response.headers["Content-Type"].startswith(media_type)
+
+
+def test_pages_work_under_the_content_security_policy(browser: object, site_url: str) -> None:
+    """The policy is in force (an injected inline script does not run) and nothing is refused."""
+    from playwright.sync_api import Browser
+
+    assert isinstance(browser, Browser)
+    context = browser.new_context()
+    page = context.new_page()
+    violations: list[str] = []
+    page.on("console", lambda m: violations.append(m.text) if "Security" in m.text else None)
+    response = page.goto(site_url + "stadt/halle-saale/index.html")
+    assert response is not None
+    policy = SECURITY_HEADERS["Content-Security-Policy"]
+    assert response.headers["content-security-policy"] == policy
+    page.wait_for_load_state("load")
+    assert violations == []  # the published page needs nothing the policy forbids
+    ran = page.evaluate(
+        "() => { const s = document.createElement('script'); s.textContent = 'window.ran = 1';"
+        " document.head.appendChild(s); return window.ran === 1 }"
+    )
+    assert ran is False
+    context.close()
