@@ -26,6 +26,7 @@ from aggregator.normalize import clean_text
 from aggregator.publish import feeds
 from aggregator.publish.german import german_date, german_datetime, iso_berlin, slugify, status_text
 from aggregator.publish.templates import environment
+from aggregator.urls import url_problem
 
 SITE_HEADING = "Nachrichten aus den Stadtforen"
 SITE_DESCRIPTION = (
@@ -108,7 +109,7 @@ class SourceRow:
 
 def normalize_base_url(base_url: str) -> str:
     """The base URL with exactly one trailing slash; it must be absolute http(s)."""
-    if not feeds.is_web_url(base_url) or not urlsplit(base_url).netloc:
+    if url_problem(base_url):
         raise ValueError(f"base_url must be an absolute http(s) URL, not {base_url!r}")
     return base_url.rstrip("/") + "/"
 
