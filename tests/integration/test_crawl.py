@@ -68,7 +68,7 @@ def source(server: FixtureServer, sid: str, path: str, city: str = "Leipzig") ->
 
 
 def run(sources: list[Source], store: Store, clock: Clock, *, force: bool = False) -> CrawlReport:
-    settings = FetchSettings(connect_timeout=2, total_timeout=3)
+    settings = FetchSettings(allow_private_addresses=True, connect_timeout=2, total_timeout=3)
     return asyncio.run(crawl(sources, store, settings, clock=clock, force=force))
 
 
@@ -247,7 +247,7 @@ def test_stop_cancels_fetches_in_flight_and_keeps_what_was_written(
     server.routes["/fast.xml"] = feed_response(rss(("q1", "Schnell", "https://q.example/1")))
     server.routes["/hang.xml"] = Response(200, rss(), delay_s=5)
     sources = [source(server, "fast", "/fast.xml"), source(server, "hang", "/hang.xml")]
-    settings = FetchSettings(connect_timeout=2, total_timeout=10)
+    settings = FetchSettings(allow_private_addresses=True, connect_timeout=2, total_timeout=10)
     done: list[str] = []
 
     class StopAfterFast:  # the "Ctrl-C" comes once the fast source is stored
