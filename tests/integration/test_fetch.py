@@ -29,7 +29,14 @@ FEED = (
     b"</channel></rss>\n"
 )
 RSS = {"Content-Type": "application/rss+xml; charset=utf-8"}
-QUICK = FetchSettings(allow_private_addresses=True, connect_timeout=2.0, total_timeout=5.0)
+
+
+def local(**limits: Any) -> FetchSettings:
+    """Settings for fetching from the fixture servers: they are on 127.0.0.1."""
+    return FetchSettings(allow_private_addresses=True, **limits)
+
+
+QUICK = local(connect_timeout=2.0, total_timeout=5.0)
 
 
 def run(work: Callable[[Fetcher], Awaitable[T]], settings: FetchSettings = QUICK, **kw: Any) -> T:
@@ -245,7 +252,7 @@ def test_redirect_to_nowhere_fetchable_is_bad_redirect(
 
 def test_slow_server_hits_the_total_timeout(server: FixtureServer) -> None:
     server.routes.update({"/feed/": Response(200, FEED, RSS, delay_s=3.0)})
-    error = fetch_error(server.url("/feed/"), FetchSettings(allow_private_addresses=True, total_timeout=0.3))
+    error = fetch_error(server.url("/feed/"), local(total_timeout=0.3))
     assert error.reason == "timeout"
     assert server.url("/feed/") in error.message
 
@@ -254,7 +261,7 @@ def test_trickling_body_hits_the_total_timeout(server: FixtureServer) -> None:
     # Headers come at once, then 1 KiB every 0.05 s: 64 KiB would take 3 s.
     body = b"<!-- slow -->" * 5000
     server.routes.update({"/feed/": Response(200, body, RSS, chunk_delay_s=0.05)})
-    error = fetch_error(server.url("/feed/"), FetchSettings(allow_private_addresses=True, total_timeout=0.5))
+    error = fetch_error(server.url("/feed/"), local(total_timeout=0.5))
     assert error.reason == "timeout"
 
 
@@ -265,7 +272,7 @@ def test_timeout_covers_the_whole_redirect_chain(server: FixtureServer) -> None:
         "/c": Response(200, FEED, RSS, delay_s=0.3),
     }
     server.routes.update(routes)
-    error = fetch_error(server.url("/a"), FetchSettings(allow_private_addresses=True, total_timeout=0.7))
+    error = fetch_error(server.url("/a"), local(total_timeout=0.7))
     assert error.reason == "timeout"
     assert "redirected from" in error.message
 
@@ -275,7 +282,7 @@ def test_body_over_max_bytes_is_too_large_and_not_read_to_the_end(server: Fixtur
     # getting too_large rather than timeout shows the fetcher stopped early.
     body = b"x" * (200 * 1024)
     server.routes.update({"/big": Response(200, body, RSS, chunk_delay_s=0.05)})
-    error = fetch_error(server.url("/big"), FetchSettings(allow_private_addresses=True, total_timeout=3, max_bytes=8192))
+    error = fetch_error(server.url("/big"), local(total_timeout=3, max_bytes=8192))
     assert error.reason == "too_large"
     assert "8192" in error.message
 
@@ -286,14 +293,14 @@ def test_gzip_bomb_is_stopped_by_decoded_size(server: FixtureServer) -> None:
     assert len(bomb) < 64 * 1024
     headers = {**RSS, "Content-Encoding": "gzip"}
     server.routes.update({"/bomb": Response(200, bomb, headers, chunk_delay_s=0.25)})
-    error = fetch_error(server.url("/bomb"), FetchSettings(allow_private_addresses=True, total_timeout=2.0, max_bytes=256 * 1024))
+    error = fetch_error(server.url("/bomb"), local(total_timeout=2.0, max_bytes=256 * 1024))
     assert error.reason == "too_large"
 
 
 def test_body_of_exactly_max_bytes_is_accepted(server: FixtureServer) -> None:
     body = b"y" * 4096
     server.routes.update({"/edge": Response(200, body, gzip=True)})
-    assert fetch(server.url("/edge"), FetchSettings(allow_private_addresses=True, max_bytes=4096)).content == body
+    assert fetch(server.url("/edge"), local(max_bytes=4096)).content == body
 
 
 def test_gzip_body_is_decoded(server: FixtureServer) -> None:
@@ -458,7 +465,7 @@ def test_one_request_per_host_at_a_time_but_hosts_in_parallel(
 def test_per_host_limit_can_be_raised(server: FixtureServer) -> None:
     log: list[tuple[str, float, float]] = []
     server.routes["/feed/"] = Recorder(log, "a")
-    fetch_all([server.url("/feed/")] * 4, FetchSettings(allow_private_addresses=True, per_host_limit=2))
+    fetch_all([server.url("/feed/")] * 4, local(per_host_limit=2))
     assert most_at_once(log) == 2
 
 
@@ -466,7 +473,7 @@ def test_global_limit_is_respected(server: FixtureServer, other: FixtureServer) 
     log: list[tuple[str, float, float]] = []
     server.routes["/feed/"] = Recorder(log, "a")
     other.routes["/feed/"] = Recorder(log, "b")
-    settings = FetchSettings(allow_private_addresses=True, global_limit=2, per_host_limit=3)
+    settings = local(global_limit=2, per_host_limit=3)
     fetch_all([server.url("/feed/"), other.url("/feed/")] * 3, settings)
     assert len(log) == 6
     assert most_at_once(log) == 2
