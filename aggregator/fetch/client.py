@@ -203,7 +203,8 @@ class Fetcher:
         transport = self._transport
         if transport is None:
             raise RuntimeError("use the Fetcher inside `async with`")
-        target = _checked_url(url, self._settings.allow_private_addresses)
+        allow_private = self._settings.allow_private_addresses
+        target = _checked_url(url)
         origin = _origin(target)
         validators: dict[str, str] = {}
         if etag:
@@ -217,6 +218,7 @@ class Fetcher:
         while True:
             started = time.monotonic()
             try:
+                _host_check(target, allow_private)  # a literal address; names: in the backend
                 # the validators belong to the origin asked for: never sent to another one
                 conditions = validators if _origin(target) == origin else {}
                 async with self._host_slot(target), self._global:
@@ -237,7 +239,7 @@ class Fetcher:
                     "too_many_redirects",
                     f"More than {redirects} redirects for {url} (the last one from {target})",
                 )
-            following = _redirect_target(target, outcome, self._settings.allow_private_addresses)
+            following = _redirect_target(target, outcome)
             if outcome.status in _PERMANENT and only_permanent_so_far:
                 permanent = str(following)
             else:
@@ -354,7 +356,7 @@ def _blocked(url: httpx.URL | str, detail: str, problem: str) -> FetchError:
 
 
 def _host_check(url: httpx.URL, allow_private: bool) -> None:
-    """A literal address is checked before anything is sent (host names: in the backend)."""
+    """A literal address is refused before anything is sent, whatever the transport."""
     address = host_address(url.host)
     if address is not None:
         problem = address_problem(address, allow_private=allow_private)
@@ -362,7 +364,7 @@ def _host_check(url: httpx.URL, allow_private: bool) -> None:
             raise _blocked(url, f"{address} is {problem}", problem)
 
 
-def _checked_url(url: str, allow_private: bool) -> httpx.URL:
+def _checked_url(url: str) -> httpx.URL:
     problem = url_problem(url)
     if problem:
         raise FetchError("invalid_url", f"Cannot fetch this URL: {_clip(problem)}")
@@ -380,11 +382,10 @@ def _checked_url(url: str, allow_private: bool) -> httpx.URL:
         )
     if not parsed.host:
         raise FetchError("invalid_url", f"URL {_clip(repr(url))} names no host")
-    _host_check(parsed, allow_private)
     return parsed
 
 
-def _redirect_target(current: httpx.URL, redirect: _Redirect, allow_private: bool) -> httpx.URL:
+def _redirect_target(current: httpx.URL, redirect: _Redirect) -> httpx.URL:
     where = f"HTTP {redirect.status} from {current}"
     location = (redirect.location or "").strip()
     if not location:
@@ -401,7 +402,6 @@ def _redirect_target(current: httpx.URL, redirect: _Redirect, allow_private: boo
         )
     if target.userinfo:
         raise FetchError("bad_redirect", f"{where} to a URL with a user name or password")
-    _host_check(target, allow_private)
     return target
 
 
