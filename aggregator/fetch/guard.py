@@ -114,22 +114,24 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         except TimeoutError:
             raise httpcore.ConnectTimeout(f"DNS lookup of {host} timed out") from None
         errors: list[Exception] = []
-        for address in addresses:
-            left = None if deadline is None else max(deadline - time.monotonic(), 0.001)
+        for index, address in enumerate(addresses):
+            # each address left gets its share of the connect timeout, so that one address
+            # that swallows packets (a broken IPv6 route) does not use up the time of the next
+            share = None
+            if deadline is not None:
+                share = max((deadline - time.monotonic()) / (len(addresses) - index), 0.001)
             try:
                 return await self._inner.connect_tcp(
                     str(address),
                     port,
-                    timeout=left,
+                    timeout=share,
                     local_address=local_address,
                     socket_options=socket_options,
                 )
-            except httpcore.ConnectTimeout:
-                raise
-            except httpcore.ConnectError as exc:
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 errors.append(exc)
-        if len(errors) == 1:
-            raise errors[0]
+        if len(errors) == 1 or all(isinstance(e, httpcore.ConnectTimeout) for e in errors):
+            raise errors[-1]
         # the shape anyio gives several failed attempts: the client classifies the members
         raise httpcore.ConnectError("All connection attempts failed") from ExceptionGroup(
             "multiple connection attempts failed", errors

@@ -147,3 +147,30 @@ def test_unix_sockets_are_refused() -> None:
 
     with pytest.raises(BlockedAddressError):
         asyncio.run(main())
+
+
+def test_an_address_that_swallows_packets_leaves_time_for_the_next() -> None:
+    class Blackhole(Sockets):
+        async def connect_tcp(
+            self,
+            host: str,
+            port: int,
+            timeout: float | None = None,
+            local_address: str | None = None,
+            socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+        ) -> httpcore.AsyncNetworkStream:
+            self.connected.append(host)
+            if host == PUBLIC_V6:
+                await asyncio.sleep(timeout or 0)
+                raise httpcore.ConnectTimeout("timed out")
+            return Stream(host)
+
+    sockets = Blackhole()
+    backend = GuardedBackend(resolver=Resolver([PUBLIC_V6, PUBLIC]), inner=sockets)
+
+    async def main() -> httpcore.AsyncNetworkStream:
+        return await backend.connect_tcp("forum.example", 80, timeout=0.2)
+
+    stream = asyncio.run(main())
+    assert isinstance(stream, Stream) and stream.address == PUBLIC
+    assert sockets.connected == [PUBLIC_V6, PUBLIC]
