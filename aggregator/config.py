@@ -29,7 +29,7 @@ from aggregator.urls import (
 REQUIRED_KEYS = ("id", "name", "homepage", "feed")
 OPTIONAL_KEYS = ("city", "interval", "enabled", "feed_verified")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-MAX_INTERVAL_MINUTES = 7 * 24 * 60  # one week; more would overflow date arithmetic soon
+MAX_INTERVAL_MINUTES = 7 * 24 * 60  # one week; a huge value used to overflow the date arithmetic
 PRIVATE_HINT = "set AGGREGATOR_ALLOW_PRIVATE_URLS=1 to allow it"
 # libyaml's loader where PyYAML was built with it (the wheels are): several times faster
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -211,7 +211,7 @@ def _source(node: yaml.MappingNode, problems: list[_Problem], allow_private: boo
         values[key] = _CONSTRUCTOR.construct_object(value_node)
 
     if source_id is not None and not ID_PATTERN.fullmatch(str(source_id)):
-        shown = source_id if str(source_id).isprintable() else repr(source_id)
+        shown = str(source_id) if str(source_id).isprintable() else repr(str(source_id))[1:-1]
         problem(fields["id"], f"id '{shown}' must be lower-case letters, digits and dashes")
     for key in ("name", "city"):
         if isinstance(values.get(key), str):
