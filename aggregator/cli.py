@@ -145,7 +145,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def cmd_crawl(args: argparse.Namespace, settings: Settings) -> int:
     from aggregator.runtime import crawl_once, open_store
 
-    sources = load_sources(settings.config)  # before the database: a bad file changes nothing
+    # before the database: a bad file changes nothing
+    sources = load_sources(settings.config, allow_private=settings.allow_private_urls)
     unknown = sorted(set(args.source) - {s.id for s in sources})
     if unknown:
         raise ConfigError([f"{settings.config}: no source with id '{i}'" for i in unknown])
@@ -160,7 +161,7 @@ def cmd_crawl(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
     from aggregator.runtime import open_store, publish_once
 
-    sources = load_sources(settings.config)
+    sources = load_sources(settings.config, allow_private=settings.allow_private_urls)
     report, seconds = publish_once(settings, open_store(settings), sources)
     print(
         f"published {report.stories} stories, {report.pages} pages, {report.feeds} feeds "
@@ -172,7 +173,7 @@ def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from aggregator.runtime import open_store
 
-    sources = load_sources(settings.config)
+    sources = load_sources(settings.config, allow_private=settings.allow_private_urls)
     store = open_store(settings)
     return _run(settings, store, sources, serve=not args.no_serve)
 
@@ -267,11 +268,13 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         leftover.unlink()
     with DemoNetwork() as network:
         config = network.write_sources(demo_dir / "sources.yaml")
-        settings = settings.with_overrides(config=config, database_url=f"sqlite:///{database}")
+        settings = settings.with_overrides(  # the sample sites live on 127.0.0.1
+            config=config, database_url=f"sqlite:///{database}", allow_private_urls=True
+        )
         print(f"sample network on {network.base_url}/ ({config}):")
         for line in network.describe():
             print(f"  {line}")
-        sources = load_sources(config)
+        sources = load_sources(config, allow_private=True)
         code = _run(settings, open_store(settings), sources, serve=True, once=args.once)
         if args.once:
             print(f"look at {settings.output_dir}/index.html (or run `aggregator serve`)")
@@ -298,7 +301,7 @@ def cmd_db_status(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_sources_check(args: argparse.Namespace, settings: Settings) -> int:
-    sources = load_sources(settings.config)
+    sources = load_sources(settings.config, allow_private=settings.allow_private_urls)
     enabled = sum(1 for s in sources if s.enabled)
     unverified = [s.id for s in sources if not s.feed_verified]
     print(
@@ -311,7 +314,7 @@ def cmd_sources_check(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_sources_status(args: argparse.Namespace, settings: Settings) -> int:
     from aggregator.runtime import open_store
 
-    sources = load_sources(settings.config)
+    sources = load_sources(settings.config, allow_private=settings.allow_private_urls)
     states = open_store(settings).fetch_states()
     for source in sources:
         state = states.get(source.id)

@@ -1,6 +1,11 @@
 """sources.yaml → validated `Source` models, with one error line per problem (file:line).
 
 Validation is complete before anything else happens, so a broken file changes nothing stored.
+Strict on purpose: a duplicate key (YAML would let the second `feed:` win silently), one feed
+URL under two ids, a user name or password in a URL, control characters in a name, an interval
+beyond a week, and (unless private addresses are allowed) a host that is a loopback, private or
+otherwise non-public address or a localhost name are each an error. No DNS lookup happens here:
+names are checked again, resolved, on every fetch (`aggregator.fetch.guard`).
 """
 
 from __future__ import annotations
@@ -8,16 +13,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import yaml
 
 from aggregator.errors import ConfigError
 from aggregator.model import DEFAULT_INTERVAL_MINUTES, MIN_INTERVAL_MINUTES, Source
+from aggregator.urls import (
+    canonical_url,
+    control_characters,
+    has_credentials,
+    host_problem,
+    url_problem,
+)
 
 REQUIRED_KEYS = ("id", "name", "homepage", "feed")
 OPTIONAL_KEYS = ("city", "interval", "enabled", "feed_verified")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+MAX_INTERVAL_MINUTES = 7 * 24 * 60  # one week; a huge value used to overflow the date arithmetic
+PRIVATE_HINT = "set AGGREGATOR_ALLOW_PRIVATE_URLS=1 to allow it"
 # libyaml's loader where PyYAML was built with it (the wheels are): several times faster
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # Turns one composed (line-numbered) scalar node into its value, as safe_load would.
@@ -31,18 +44,23 @@ class _Problem:
     text: str
 
 
-def load_sources(path: Path) -> list[Source]:
-    """Read and validate `path`; raise ConfigError listing every problem found."""
+def load_sources(path: Path, *, allow_private: bool = False) -> list[Source]:
+    """Read and validate `path`; raise ConfigError listing every problem found.
+
+    `allow_private` (AGGREGATOR_ALLOW_PRIVATE_URLS) admits loopback and private hosts.
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError([f"{path}: file not found (set --config or AGGREGATOR_CONFIG)"]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([f"{path}: cannot read: {exc}"]) from None
-    return parse_sources(text, str(path))
+    return parse_sources(text, str(path), allow_private=allow_private)
 
 
-def parse_sources(text: str, filename: str = "sources.yaml") -> list[Source]:
+def parse_sources(
+    text: str, filename: str = "sources.yaml", *, allow_private: bool = False
+) -> list[Source]:
     try:
         root = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
@@ -56,6 +74,7 @@ def parse_sources(text: str, filename: str = "sources.yaml") -> list[Source]:
     entries = _source_nodes(root, problems)
     sources: list[Source] = []
     first_line: dict[str, int] = {}
+    feed_owner: dict[str, tuple[str, int]] = {}  # canonical feed URL → (id, line)
     for node in entries:
         source_id = _id_of(node)
         line = node.start_mark.line + 1
@@ -67,9 +86,25 @@ def parse_sources(text: str, filename: str = "sources.yaml") -> list[Source]:
             )
         elif source_id is not None:
             first_line[source_id] = line
-        source = _source(node, problems)
-        if source is not None:
-            sources.append(source)
+        source = _source(node, problems, allow_private)
+        if source is None:
+            continue
+        sources.append(source)
+        if source.feed is not None:
+            key = canonical_url(source.feed)
+            feed_line = _line_of(node, "feed")
+            if key in feed_owner:
+                owner, owner_line = feed_owner[key]
+                problems.append(
+                    _Problem(
+                        feed_line,
+                        source.id,
+                        f"feed {source.feed} is already the feed of source '{owner}' "
+                        f"(line {owner_line})",
+                    )
+                )
+            else:
+                feed_owner[key] = (source.id, feed_line)
     if problems:
         raise ConfigError([_format(filename, p) for p in sorted(problems, key=lambda p: p.line)])
     return sources
@@ -89,8 +124,11 @@ def _source_nodes(root: yaml.Node | None, problems: list[_Problem]) -> list[yaml
             _Problem(root.start_mark.line + 1, None, "expected a mapping with 'sources:'")
         )
         return []
+    problems.extend(_duplicate_keys(root, None))
     sources_node = None
     for key, value in root.value:
+        if key.value == "sources" and sources_node is not None:
+            continue  # reported as a duplicate key
         if key.value == "sources":
             sources_node = value
         else:
@@ -116,6 +154,28 @@ def _source_nodes(root: yaml.Node | None, problems: list[_Problem]) -> list[yaml
     return nodes
 
 
+def _duplicate_keys(node: yaml.MappingNode, source_id: str | None) -> list[_Problem]:
+    """A key given twice in one mapping: YAML would let the second win without a word."""
+    first: dict[str, int] = {}
+    found = []
+    for key, _value in node.value:
+        name, line = str(key.value), key.start_mark.line + 1
+        if name in first:
+            found.append(
+                _Problem(line, source_id, f"duplicate key '{name}' (first on line {first[name]})")
+            )
+        else:
+            first[name] = line
+    return found
+
+
+def _line_of(node: yaml.MappingNode, name: str) -> int:
+    for key, _value in node.value:
+        if key.value == name:
+            return int(key.start_mark.line) + 1
+    return int(node.start_mark.line) + 1
+
+
 def _id_of(node: yaml.MappingNode) -> str | None:
     for key, value in node.value:
         if key.value == "id" and isinstance(value, yaml.ScalarNode):
@@ -123,12 +183,13 @@ def _id_of(node: yaml.MappingNode) -> str | None:
     return None
 
 
-def _source(node: yaml.MappingNode, problems: list[_Problem]) -> Source | None:
+def _source(node: yaml.MappingNode, problems: list[_Problem], allow_private: bool) -> Source | None:
     fields: dict[str, yaml.Node] = {}
     for key, value in node.value:
-        fields[str(key.value)] = value
+        fields.setdefault(str(key.value), value)  # the first; a second one is an error below
     source_id = _id_of(node)
     start = len(problems)
+    problems.extend(_duplicate_keys(node, source_id))
 
     def problem(at: yaml.Node, text: str) -> None:
         problems.append(_Problem(at.start_mark.line + 1, source_id, text))
@@ -149,8 +210,18 @@ def _source(node: yaml.MappingNode, problems: list[_Problem]) -> Source | None:
             continue
         values[key] = _CONSTRUCTOR.construct_object(value_node)
 
-    if source_id is not None and not ID_PATTERN.match(str(source_id)):
-        problem(fields["id"], f"id '{source_id}' must be lower-case letters, digits and dashes")
+    if source_id is not None and not ID_PATTERN.fullmatch(str(source_id)):
+        shown = str(source_id) if str(source_id).isprintable() else repr(str(source_id))[1:-1]
+        problem(fields["id"], f"id '{shown}' must be lower-case letters, digits and dashes")
+    for key in ("name", "city"):
+        if isinstance(values.get(key), str):
+            found = control_characters(str(values[key]))
+            if found:
+                problem(
+                    fields[key],
+                    f"field '{key}' contains control characters or line breaks "
+                    f"({', '.join(dict.fromkeys(found))})",
+                )
     for key in ("name",):
         if key in values and not _text(values[key]):
             problem(fields[key], f"field '{key}' must not be empty")
@@ -160,7 +231,7 @@ def _source(node: yaml.MappingNode, problems: list[_Problem]) -> Source | None:
         )
     for key in ("homepage", "feed"):
         if key in values:
-            error = url_problem(values[key])
+            error = _url_field_problem(values[key], allow_private)
             if error:
                 problem(fields[key], f"field '{key}': {error}")
     interval = values.get("interval", DEFAULT_INTERVAL_MINUTES)
@@ -170,6 +241,12 @@ def _source(node: yaml.MappingNode, problems: list[_Problem]) -> Source | None:
         problem(
             fields["interval"],
             f"field 'interval' is {interval} minutes; the minimum is {MIN_INTERVAL_MINUTES}",
+        )
+    elif interval > MAX_INTERVAL_MINUTES:
+        problem(
+            fields["interval"],
+            f"field 'interval' is {interval} minutes; the maximum is {MAX_INTERVAL_MINUTES} "
+            "(one week)",
         )
     for key in ("enabled", "feed_verified"):
         if key in values and not isinstance(values[key], bool):
@@ -192,19 +269,14 @@ def _text(value: object) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
-def url_problem(value: object) -> str | None:
-    """Why `value` is not an absolute http(s) URL, or None when it is one."""
-    if not isinstance(value, str) or not value.strip():
-        return "must be an absolute http(s) URL"
-    if value != value.strip() or any(c.isspace() for c in value):
-        return f"'{value}' contains spaces"
-    try:
-        parts = urlsplit(value)
-        parts.port  # noqa: B018 - raises ValueError on a bad port
-    except ValueError:
-        return f"'{value}' is not a valid URL"
-    if parts.scheme not in ("http", "https"):
-        return f"'{value}' must start with http:// or https://"
-    if not parts.hostname:
-        return f"'{value}' has no host name"
-    return None
+def _url_field_problem(value: object, allow_private: bool) -> str | None:
+    """Why a homepage or feed URL is refused: not http(s), credentials, a non-public host."""
+    error = url_problem(value)
+    if error or not isinstance(value, str):
+        return error
+    if has_credentials(value):
+        return "the URL contains a user name or password; remove them (none are ever sent)"
+    hosted = host_problem(value, allow_private=allow_private)
+    if hosted and host_problem(value, allow_private=True) is None:
+        return f"{hosted}; {PRIVATE_HINT}"
+    return f"{hosted}, which is never fetched" if hosted else None

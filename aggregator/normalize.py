@@ -34,12 +34,13 @@ import unicodedata
 from contextvars import ContextVar
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 import nh3
 
 from aggregator.model import Entry, Item, Source
+from aggregator.urls import absolute_http_url, canonical_url, without_tracking
 
 __all__ = [
     "BERLIN",
@@ -131,7 +132,6 @@ _NOT_NESTING = frozenset(
     }
 )  # fmt: skip
 _INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff]")  # soft hyphen, zero-width spaces
-_URL_NOISE = dict.fromkeys(map(ord, "\t\r\n"))  # browsers drop these inside URLs
 # What XML 1.0 forbids and HTML calls a parse error: C0 controls but tab, LF and CR; DEL and the
 # C1 controls; lone surrogates (which cannot even be encoded as UTF-8); noncharacters. Any astral
 # character matches too and is checked one by one (only U+1FFFE, U+1FFFF … are noncharacters):
@@ -141,19 +141,6 @@ _UNSAFE_CHARS = re.compile(
     "|[\U00010000-\U0010ffff]"
 )
 _SPACE_LIKE = frozenset("\x0b\x0c")  # vertical tab and form feed separate words
-
-_DEFAULT_PORTS = {"http": "80", "https": "443"}
-_HOST_PORT = re.compile(r"^(\[[^\]]*\]|[^:]*)(?::(\d*))?$")
-TRACKING_PARAMETERS = frozenset(
-    {
-        "fbclid", "gclid", "gclsrc", "dclid", "gbraid", "wbraid", "msclkid", "twclid",
-        "ttclid", "li_fat_id", "mc_cid", "mc_eid", "_hsenc", "_hsmi", "__hssc", "__hstc",
-        "__hsfp", "hsctatracking", "igshid", "igsh", "yclid", "_openstat", "wt_mc", "wt.mc_id",
-        "wt_zmc", "ref_src", "ref_url", "mkt_tok", "oly_anon_id", "oly_enc_id", "vero_id",
-        "vero_conv", "s_cid", "_ga", "_gl",
-    }
-)  # fmt: skip
-TRACKING_PREFIXES = ("utm_", "pk_", "mtm_")  # Google Analytics, Matomo/Piwik
 
 
 def normalize_entry(entry: Entry, *, source: Source, feed_url: str, now: datetime) -> Item | None:
@@ -166,10 +153,10 @@ def normalize_entry(entry: Entry, *, source: Source, feed_url: str, now: datetim
     now = now.astimezone(UTC)
     entry = _without_unsafe_chars(entry)
 
-    link = _http_url(entry.link, base=feed_url)
-    own_url = link or _http_url(entry.guid, base=None)
+    link = absolute_http_url(entry.link, base=feed_url)
+    own_url = link or absolute_http_url(entry.guid)
     # relative links in the content: the feed's xml:base, else the entry's page, else the feed
-    base = _http_url(entry.base, base=None) or link or own_url or _http_url(feed_url, base=None)
+    base = absolute_http_url(entry.base) or link or own_url or absolute_http_url(feed_url)
 
     raw_content = entry.content_html or entry.summary_html
     content_html = sanitize_html(raw_content, base_url=base) if raw_content else ""
@@ -272,7 +259,7 @@ def sanitize_html(fragment: str, *, base_url: str | None = None) -> str:
     fragment = clean_text(fragment)  # nh3 cannot even take a lone surrogate
     if _too_many_tags(fragment):
         return html.escape(_stripped(fragment), quote=False)
-    base = _http_url(base_url, base=None) if base_url else None
+    base = absolute_http_url(base_url) if base_url else None
     if base is not None:
         parts = urlsplit(base)
         token = _SANITIZE_BASE.set((base, f"{parts.scheme}://{parts.netloc}", parts.scheme))
@@ -387,60 +374,6 @@ def _shorten(text: str, limit: int) -> str:
     return head + "…"
 
 
-def canonical_url(url: str) -> str:
-    """The URL as a dedup key: the same page linked in different ways gives the same string.
-
-    Scheme and host lower-case (an internationalized host stays as written), default port,
-    fragment and tracking parameters (utm_*, fbclid, …) removed, remaining query parameters
-    sorted, an empty path written as "/".
-    """
-    url = url.strip().translate(_URL_NOISE)
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return url
-    scheme = parts.scheme.lower()
-    netloc = _canonical_netloc(parts.netloc, scheme)
-    path = parts.path or ("/" if netloc else "")
-    query = "&".join(
-        sorted(pair for pair in parts.query.split("&") if pair and not _is_tracking(pair))
-    )
-    return urlunsplit((scheme, netloc, path, query, ""))
-
-
-def without_tracking(url: str) -> str:
-    """`url` without its tracking parameters; everything else stays as written."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return url
-    if not parts.query:
-        return url
-    pairs = parts.query.split("&")
-    kept = [pair for pair in pairs if pair and not _is_tracking(pair)]
-    if len(kept) == len(pairs):
-        return url
-    return urlunsplit(parts._replace(query="&".join(kept)))
-
-
-def _canonical_netloc(netloc: str, scheme: str) -> str:
-    userinfo, at, host_port = netloc.rpartition("@")
-    match = _HOST_PORT.match(host_port)
-    if match is None:
-        return userinfo + at + host_port.lower()
-    host, port = match.group(1).lower(), match.group(2)
-    if host.endswith(".") and len(host) > 1:
-        host = host[:-1]
-    if port is not None and (not port or port.lstrip("0") == _DEFAULT_PORTS.get(scheme)):
-        port = None
-    return userinfo + at + host + (f":{port}" if port else "")
-
-
-def _is_tracking(pair: str) -> bool:
-    name = unquote_plus(pair.partition("=")[0]).lower()
-    return name in TRACKING_PARAMETERS or name.startswith(TRACKING_PREFIXES)
-
-
 def to_utc(value: datetime) -> datetime:
     """An aware datetime in UTC; a naive one is read as Europe/Berlin time first."""
     if value.tzinfo is None:
@@ -460,24 +393,6 @@ def _utc_or_none(value: datetime | None) -> datetime | None:
 def _plausible(moment: datetime, now: datetime) -> bool:
     """A publication date can be believed: not a placeholder from long ago, not in the future."""
     return EARLIEST_DATE <= moment <= now + FUTURE_TOLERANCE
-
-
-def _http_url(value: str | None, *, base: str | None) -> str | None:
-    """`value` as an absolute http(s) URL (resolved against `base`), or None."""
-    if not value:
-        return None
-    value = value.strip().translate(_URL_NOISE)
-    if not value:
-        return None
-    try:
-        if base:
-            value = urljoin(base.strip(), value)
-        parts = urlsplit(value)
-    except ValueError:  # e.g. an invalid IPv6 host
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return value.replace(" ", "%20")
 
 
 def _has_content(sanitized: str) -> bool:

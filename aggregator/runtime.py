@@ -50,6 +50,7 @@ def fetch_settings(settings: Settings) -> FetchSettings:
         total_timeout=settings.timeout,
         max_bytes=settings.max_bytes,
         global_limit=settings.concurrency,
+        allow_private_addresses=settings.allow_private_urls,
     )
 
 
@@ -64,7 +65,7 @@ def crawl_once(
     stop: Callable[[], bool] | None = None,
 ) -> CrawlReport:
     if sources is None:
-        sources = load_sources(settings.config)
+        sources = load_sources(settings.config, allow_private=settings.allow_private_urls)
     return asyncio.run(
         crawl(
             sources,
@@ -88,7 +89,7 @@ def publish_once(
 
     started = perf_counter()
     if sources is None:
-        sources = load_sources(settings.config)
+        sources = load_sources(settings.config, allow_private=settings.allow_private_urls)
     states = store.fetch_states()
     report = publish_site(
         store.stories(with_content=False),  # the pages show excerpts; the feeds ask for content

@@ -46,7 +46,9 @@ class Runner:
 
     def reload_sources(self) -> None:
         try:
-            self.sources = load_sources(self.settings.config)
+            self.sources = load_sources(
+                self.settings.config, allow_private=self.settings.allow_private_urls
+            )
         except ConfigError as exc:
             for line in exc.problems:
                 log.error("%s (keeping the last valid list of sources)", line)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from aggregator.errors import ConfigError
+from aggregator.urls import url_problem
 
 DEFAULT_DATABASE_URL = "sqlite:///data/aggregator.db"
 DEFAULT_BASE_URL = "http://127.0.0.1:8000/"
@@ -31,6 +32,9 @@ class Settings:
     max_bytes: int = 10 * 1024 * 1024
     check_every_s: int = 60  # how often `run` asks the database what is due
     crawl_lease_s: float = 120.0  # a crawler's claim on a source, renewed while it works
+    # Fetch loopback and private addresses too (tests, the demo, an intranet); off: a feed or
+    # its redirect cannot reach inside the network the crawler runs in.
+    allow_private_urls: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -57,8 +61,17 @@ class Settings:
         return _checked(replace(self, **given)) if given else self
 
 
+_TRUE = frozenset({"1", "true", "yes"})
+_FALSE = frozenset({"0", "false", "no"})
+
+
 def _convert(kind: Any, raw: str) -> Any:
     kind = str(kind)
+    if kind == "bool":
+        word = raw.strip().lower()
+        if word not in _TRUE | _FALSE:
+            raise ValueError(raw)
+        return word in _TRUE
     if kind == "Path":
         return Path(raw)
     if kind == "int":
@@ -69,12 +82,16 @@ def _convert(kind: Any, raw: str) -> Any:
 
 
 def _describe(kind: Any) -> str:
-    return {"int": "a whole number", "float": "a number"}.get(str(kind), "a value")
+    return {
+        "int": "a whole number",
+        "float": "a number",
+        "bool": "1, true or yes (on) or 0, false or no (off)",
+    }.get(str(kind), "a value")
 
 
 def _checked(settings: Settings) -> Settings:
     problems = []
-    if not settings.base_url.startswith(("http://", "https://")):
+    if url_problem(settings.base_url):
         problems.append(
             f"AGGREGATOR_BASE_URL={settings.base_url!r}: must be an absolute http(s) URL"
         )

@@ -6,6 +6,13 @@ total timeout that includes slowly trickling bodies, stops reading a body as soo
 size passes `max_bytes` (so a gzip bomb is stopped too), and never sends two requests to the same
 host (host and port) at once nor more than `global_limit` in all.
 
+URL safety (`aggregator.urls`, `aggregator.fetch.guard`): the URL and every redirect hop must be
+http(s) without a user name or password; a literal address is checked before anything is sent,
+and every host name is resolved once and all its addresses checked before the connection goes
+to one of exactly those addresses. Only public addresses pass, loopback and private ones too
+with `allow_private_addresses`. The validators go only to the origin (scheme, host, port) of
+the URL asked for, never across a redirect to another one; no credentials are ever sent.
+
 Everything that goes wrong becomes a `FetchError` whose `reason` is one of these stable codes:
 
     dns                  the host name could not be resolved
@@ -19,7 +26,11 @@ Everything that goes wrong becomes a `FetchError` whose `reason` is one of these
     truncated            the connection closed before the whole body arrived
     protocol             the server broke HTTP (no response, unknown Content-Encoding, bad gzip)
     http_<status>        the server answered with an error status, e.g. http_404, http_503
-    invalid_url          the URL given cannot be fetched (not http(s), no host, unparsable)
+    invalid_url          the URL given cannot be fetched (not http(s), no host, unparsable, or
+                         with a user name or password in it)
+    blocked_address      the host (of the URL or of a redirect) is or resolves to an address
+                         that must not be fetched: loopback, private, link-local, multicast,
+                         reserved … (see `aggregator.urls.address_problem`); nothing was sent
 
 For 429 and 503 the error carries `retry_after` (seconds) when the server sent Retry-After.
 """
@@ -32,7 +43,7 @@ import ssl
 import time
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import TracebackType
 
@@ -41,6 +52,8 @@ import httpx
 from aggregator import USER_AGENT
 from aggregator.errors import FetchError
 from aggregator.fetch.freshness import parse_max_age, parse_retry_after
+from aggregator.fetch.guard import BlockedAddressError, Resolver, guarded_transport
+from aggregator.urls import address_problem, has_credentials, host_address, url_problem
 
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
@@ -74,6 +87,12 @@ class FetchSettings:
     global_limit: int = 16  # requests in flight at once, all hosts together
     per_host_limit: int = 1  # requests in flight at once to one host and port
     user_agent: str = USER_AGENT
+    # Loopback and private addresses may be fetched (AGGREGATOR_ALLOW_PRIVATE_URLS): tests that
+    # serve fixtures on 127.0.0.1, the demo, an intranet. Link-local and the like never may.
+    allow_private_addresses: bool = False
+    # How host names become addresses (default: getaddrinfo); tests inject names here. Not
+    # used when a `transport` is given to the Fetcher.
+    resolver: Resolver | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.connect_timeout <= 0 or self.total_timeout <= 0:
@@ -121,8 +140,10 @@ class Fetcher:
     """Fetch URLs politely: `async with Fetcher(settings) as f: result = await f.fetch(url)`.
 
     Each hop of a redirect chain is one request sent straight to the transport (httpx's connection
-    pool), so the redirect logic, its limits and its error codes are all ours. `transport`
-    replaces the network (tests use `httpx.MockTransport`); the Fetcher closes it when done.
+    pool), so the redirect logic, its limits and its error codes are all ours. The default
+    transport connects through `guard.GuardedBackend` (checked addresses only). `transport`
+    replaces the network (tests use `httpx.MockTransport`: then only the per-hop URL checks
+    apply, no resolving); the Fetcher closes it when done.
     `clock` returns the current aware time and is only used to read Retry-After dates.
     """
 
@@ -153,10 +174,12 @@ class Fetcher:
     async def __aenter__(self) -> Fetcher:
         if self._transport is not None:
             raise RuntimeError("this Fetcher is already open")
-        limit = self._settings.global_limit
-        self._transport = self._given_transport or httpx.AsyncHTTPTransport(
-            limits=httpx.Limits(max_connections=limit, max_keepalive_connections=limit),
-            trust_env=False,  # certificates as shipped; proxies are never read from env here
+        s = self._settings
+        limit = s.global_limit
+        self._transport = self._given_transport or guarded_transport(
+            httpx.Limits(max_connections=limit, max_keepalive_connections=limit),
+            allow_private=s.allow_private_addresses,
+            resolver=s.resolver,
         )
         return self
 
@@ -180,12 +203,14 @@ class Fetcher:
         transport = self._transport
         if transport is None:
             raise RuntimeError("use the Fetcher inside `async with`")
+        allow_private = self._settings.allow_private_addresses
         target = _checked_url(url)
-        conditions: dict[str, str] = {}
+        origin = _origin(target)
+        validators: dict[str, str] = {}
         if etag:
-            conditions["If-None-Match"] = etag
+            validators["If-None-Match"] = etag
         if last_modified:
-            conditions["If-Modified-Since"] = last_modified
+            validators["If-Modified-Since"] = last_modified
         spent = 0.0
         redirects = 0
         permanent: str | None = None
@@ -193,6 +218,9 @@ class Fetcher:
         while True:
             started = time.monotonic()
             try:
+                _host_check(target, allow_private)  # a literal address; names: in the backend
+                # the validators belong to the origin asked for: never sent to another one
+                conditions = validators if _origin(target) == origin else {}
                 async with self._host_slot(target), self._global:
                     started = time.monotonic()
                     outcome = await self._hop(transport, target, conditions, spent)
@@ -219,7 +247,7 @@ class Fetcher:
             target = following
             redirects += 1
 
-        if outcome.status == 304 and not (etag or last_modified):
+        if outcome.status == 304 and not conditions:
             raise FetchError(
                 "protocol", f"HTTP 304 Not Modified for {target} although no validators were sent"
             )
@@ -274,6 +302,8 @@ class Fetcher:
         )
         try:
             response = await transport.handle_async_request(request)
+        except BlockedAddressError as exc:
+            raise _blocked(url, str(exc), exc.problem) from None
         except httpx.HTTPError as exc:
             raise _request_error(exc, url, self._settings) from exc
         response.request = request
@@ -313,7 +343,35 @@ def _clip(text: str, limit: int = 200) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
+def _origin(url: httpx.URL) -> tuple[str, str, int]:
+    return (url.scheme, url.host, url.port or (443 if url.scheme == "https" else 80))
+
+
+def _blocked(url: httpx.URL | str, detail: str, problem: str) -> FetchError:
+    """Reason blocked_address; the hint names the setting when it would let the fetch pass."""
+    hint = ""
+    if problem.startswith(("a loopback", "a private")):
+        hint = " (set AGGREGATOR_ALLOW_PRIVATE_URLS=1 to allow it)"
+    return FetchError("blocked_address", f"Refused to fetch {url}: {_clip(detail)}{hint}")
+
+
+def _host_check(url: httpx.URL, allow_private: bool) -> None:
+    """A literal address is refused before anything is sent, whatever the transport."""
+    address = host_address(url.host)
+    if address is not None:
+        problem = address_problem(address, allow_private=allow_private)
+        if problem:
+            raise _blocked(url, f"{address} is {problem}", problem)
+
+
 def _checked_url(url: str) -> httpx.URL:
+    problem = url_problem(url)
+    if problem:
+        raise FetchError("invalid_url", f"Cannot fetch this URL: {_clip(problem)}")
+    if has_credentials(url):
+        raise FetchError(
+            "invalid_url", "URLs with a user name or password are not fetched (none are sent)"
+        )
     try:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, TypeError) as exc:
@@ -342,6 +400,8 @@ def _redirect_target(current: httpx.URL, redirect: _Redirect) -> httpx.URL:
         raise FetchError(
             "bad_redirect", f"{where} to {_clip(repr(location))}, which is not an http(s) URL"
         )
+    if target.userinfo:
+        raise FetchError("bad_redirect", f"{where} to a URL with a user name or password")
     return target
 
 

@@ -25,6 +25,7 @@ from feedgen.util import xml_elem
 from aggregator import CONTACT_URL, NETWORK_NAME, __version__
 from aggregator.model import FetchState, Source, Story
 from aggregator.normalize import clean_optional_text, clean_text, sanitize_html
+from aggregator.urls import is_http_url
 
 # Fixed forever: changing it would change every published id.
 _ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, CONTACT_URL + "#story")
@@ -64,7 +65,7 @@ def story_guid(story: Story) -> str:
 
 def is_web_url(url: str | None) -> bool:
     """True for an absolute http(s) URL: the only kind a page or feed may link to."""
-    return bool(url) and str(url).lower().startswith(("https://", "http://"))
+    return is_http_url(url)
 
 
 def story_cities(story: Story) -> tuple[str, ...]:

@@ -61,6 +61,9 @@ def german_datetime(moment: datetime) -> str:
 
 
 # Reason codes of SourceError / FetchState.last_error, as a reader of the sources page says them.
+# Only the phrase is public, never the message (addresses, ports). Every internal target is
+# "blocked_address" before any connection, so refused/timeout/tls only ever describe public
+# hosts, which anyone can probe directly: the page is no port scanner for members.
 ERROR_PHRASES = {
     "timeout": "Zeitüberschreitung, der Server hat nicht rechtzeitig geantwortet",
     "dns": "Adresse nicht gefunden (DNS)",

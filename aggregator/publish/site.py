@@ -29,6 +29,7 @@ from aggregator.publish import feeds
 from aggregator.publish.fairness import DEFAULT_PER_SOURCE_PER_DAY, fair_indices
 from aggregator.publish.german import german_date, german_datetime, iso_berlin, slugify, status_text
 from aggregator.publish.templates import environment
+from aggregator.urls import url_problem
 
 SITE_HEADING = "Nachrichten aus den Stadtforen"
 SITE_DESCRIPTION = (
@@ -111,7 +112,7 @@ class SourceRow:
 
 def normalize_base_url(base_url: str) -> str:
     """The base URL with exactly one trailing slash; it must be absolute http(s)."""
-    if not feeds.is_web_url(base_url) or not urlsplit(base_url).netloc:
+    if url_problem(base_url):
         raise ValueError(f"base_url must be an absolute http(s) URL, not {base_url!r}")
     return base_url.rstrip("/") + "/"
 

@@ -21,7 +21,8 @@ FEED = b"""<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>
 
 
 @pytest.fixture
-def site() -> Iterator[FixtureServer]:
+def site(monkeypatch: pytest.MonkeyPatch) -> Iterator[FixtureServer]:
+    monkeypatch.setenv("AGGREGATOR_ALLOW_PRIVATE_URLS", "1")  # the site is on 127.0.0.1
     with FixtureServer(
         {"/feed/": Response(200, FEED, {"Content-Type": "application/rss+xml"})}
     ) as s:
@@ -145,7 +146,7 @@ def test_an_unexpected_error_is_one_line_not_a_traceback(
     """Fault injection: a bug anywhere below the CLI still ends in one line and status 1."""
     import aggregator.cli
 
-    def broken(path: Path) -> None:
+    def broken(path: Path, **options: object) -> None:
         raise RuntimeError("kaputt")
 
     monkeypatch.setattr(aggregator.cli, "load_sources", broken)

@@ -69,7 +69,7 @@ def source(server: FixtureServer, sid: str, path: str, city: str = "Leipzig") ->
 
 
 def run(sources: list[Source], store: Store, clock: Clock, *, force: bool = False) -> CrawlReport:
-    settings = FetchSettings(connect_timeout=2, total_timeout=3)
+    settings = FetchSettings(allow_private_addresses=True, connect_timeout=2, total_timeout=3)
     return asyncio.run(crawl(sources, store, settings, clock=clock, force=force))
 
 
@@ -248,7 +248,7 @@ def test_stop_cancels_fetches_in_flight_and_keeps_what_was_written(
     server.routes["/fast.xml"] = feed_response(rss(("q1", "Schnell", "https://q.example/1")))
     server.routes["/hang.xml"] = Response(200, rss(), delay_s=5)
     sources = [source(server, "fast", "/fast.xml"), source(server, "hang", "/hang.xml")]
-    settings = FetchSettings(connect_timeout=2, total_timeout=10)
+    settings = FetchSettings(allow_private_addresses=True, connect_timeout=2, total_timeout=10)
     done: list[str] = []
 
     class StopAfterFast:  # the "Ctrl-C" comes once the fast source is stored
@@ -307,7 +307,7 @@ def test_a_bug_met_by_one_source_fails_only_that_source(
 
     server.routes["/bug.xml"] = feed_response(rss(("b1", "B", "https://b.example/1")))
     server.routes["/ok.xml"] = feed_response(rss(("o1", "O", "https://o.example/1")))
-    settings = FetchSettings(connect_timeout=2, total_timeout=3)
+    settings = FetchSettings(allow_private_addresses=True, connect_timeout=2, total_timeout=3)
     sources = [source(server, "bug", "/bug.xml"), source(server, "ok", "/ok.xml")]
     report = asyncio.run(crawl(sources, store, settings, clock=Clock(), reader=read_feed))
     (failure,) = report.failures

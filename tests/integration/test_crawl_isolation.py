@@ -80,7 +80,7 @@ def crawl_with(
     server: FixtureServer, store: Store, bad_path: str, clock: Clock | None = None, **kw: Any
 ) -> CrawlReport:
     sources = [src(server, "bad", bad_path), src(server, "slow", "/slow.xml")]
-    settings = FetchSettings(connect_timeout=2, total_timeout=5)
+    settings = FetchSettings(allow_private_addresses=True, connect_timeout=2, total_timeout=5)
     return asyncio.run(crawl(sources, store, settings, clock=clock or Clock(), **kw))
 
 
@@ -201,7 +201,7 @@ def test_parser_process_that_dies_is_replaced(server: FixtureServer, store: Stor
         src(server, "slow", "/slow.xml"),
         src(server, "quick", "/quick.xml"),
     ]
-    settings = FetchSettings(connect_timeout=2, total_timeout=5)
+    settings = FetchSettings(allow_private_addresses=True, connect_timeout=2, total_timeout=5)
     report = asyncio.run(
         crawl(sources, store, settings, clock=Clock(), reader=faulty_reader, parse_workers=2)
     )

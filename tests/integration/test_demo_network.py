@@ -332,7 +332,7 @@ def test_same_clock_serves_same_bytes_and_naive_clock_is_refused() -> None:
 def test_config_loading_reads_the_written_sources_yaml(net: DemoNetwork, tmp_path: Path) -> None:
     from aggregator.config import load_sources
 
-    sources = load_sources(net.write_sources(tmp_path / "sources.yaml"))
+    sources = load_sources(net.write_sources(tmp_path / "sources.yaml"), allow_private=True)
     assert [source.id for source in sources] == [site.id for site in SITES]
     by_id = {source.id: source for source in sources}
     assert by_id["netzwerk-stadtforen"].city is None

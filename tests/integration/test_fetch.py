@@ -8,17 +8,20 @@ import socket
 import threading
 import time
 import zlib
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any, TypeVar
 
+import httpcore
+import httpx
 import pytest
 
 from aggregator import CONTACT_URL, NETWORK_NAME
 from aggregator.demo.httpserver import FixtureServer, Request, Response, conditional
 from aggregator.errors import FetchError
 from aggregator.fetch import Fetcher, FetchResult, FetchSettings
+from aggregator.fetch.guard import guarded_transport
 
 T = TypeVar("T")
 
@@ -29,7 +32,14 @@ FEED = (
     b"</channel></rss>\n"
 )
 RSS = {"Content-Type": "application/rss+xml; charset=utf-8"}
-QUICK = FetchSettings(connect_timeout=2.0, total_timeout=5.0)
+
+
+def local(**limits: Any) -> FetchSettings:
+    """Settings for fetching from the fixture servers: they are on 127.0.0.1."""
+    return FetchSettings(allow_private_addresses=True, **limits)
+
+
+QUICK = local(connect_timeout=2.0, total_timeout=5.0)
 
 
 def run(work: Callable[[Fetcher], Awaitable[T]], settings: FetchSettings = QUICK, **kw: Any) -> T:
@@ -245,7 +255,7 @@ def test_redirect_to_nowhere_fetchable_is_bad_redirect(
 
 def test_slow_server_hits_the_total_timeout(server: FixtureServer) -> None:
     server.routes.update({"/feed/": Response(200, FEED, RSS, delay_s=3.0)})
-    error = fetch_error(server.url("/feed/"), FetchSettings(total_timeout=0.3))
+    error = fetch_error(server.url("/feed/"), local(total_timeout=0.3))
     assert error.reason == "timeout"
     assert server.url("/feed/") in error.message
 
@@ -254,7 +264,7 @@ def test_trickling_body_hits_the_total_timeout(server: FixtureServer) -> None:
     # Headers come at once, then 1 KiB every 0.05 s: 64 KiB would take 3 s.
     body = b"<!-- slow -->" * 5000
     server.routes.update({"/feed/": Response(200, body, RSS, chunk_delay_s=0.05)})
-    error = fetch_error(server.url("/feed/"), FetchSettings(total_timeout=0.5))
+    error = fetch_error(server.url("/feed/"), local(total_timeout=0.5))
     assert error.reason == "timeout"
 
 
@@ -265,7 +275,7 @@ def test_timeout_covers_the_whole_redirect_chain(server: FixtureServer) -> None:
         "/c": Response(200, FEED, RSS, delay_s=0.3),
     }
     server.routes.update(routes)
-    error = fetch_error(server.url("/a"), FetchSettings(total_timeout=0.7))
+    error = fetch_error(server.url("/a"), local(total_timeout=0.7))
     assert error.reason == "timeout"
     assert "redirected from" in error.message
 
@@ -275,7 +285,7 @@ def test_body_over_max_bytes_is_too_large_and_not_read_to_the_end(server: Fixtur
     # getting too_large rather than timeout shows the fetcher stopped early.
     body = b"x" * (200 * 1024)
     server.routes.update({"/big": Response(200, body, RSS, chunk_delay_s=0.05)})
-    error = fetch_error(server.url("/big"), FetchSettings(total_timeout=3, max_bytes=8192))
+    error = fetch_error(server.url("/big"), local(total_timeout=3, max_bytes=8192))
     assert error.reason == "too_large"
     assert "8192" in error.message
 
@@ -286,14 +296,14 @@ def test_gzip_bomb_is_stopped_by_decoded_size(server: FixtureServer) -> None:
     assert len(bomb) < 64 * 1024
     headers = {**RSS, "Content-Encoding": "gzip"}
     server.routes.update({"/bomb": Response(200, bomb, headers, chunk_delay_s=0.25)})
-    error = fetch_error(server.url("/bomb"), FetchSettings(total_timeout=2.0, max_bytes=256 * 1024))
+    error = fetch_error(server.url("/bomb"), local(total_timeout=2.0, max_bytes=256 * 1024))
     assert error.reason == "too_large"
 
 
 def test_body_of_exactly_max_bytes_is_accepted(server: FixtureServer) -> None:
     body = b"y" * 4096
     server.routes.update({"/edge": Response(200, body, gzip=True)})
-    assert fetch(server.url("/edge"), FetchSettings(max_bytes=4096)).content == body
+    assert fetch(server.url("/edge"), local(max_bytes=4096)).content == body
 
 
 def test_gzip_body_is_decoded(server: FixtureServer) -> None:
@@ -458,7 +468,7 @@ def test_one_request_per_host_at_a_time_but_hosts_in_parallel(
 def test_per_host_limit_can_be_raised(server: FixtureServer) -> None:
     log: list[tuple[str, float, float]] = []
     server.routes["/feed/"] = Recorder(log, "a")
-    fetch_all([server.url("/feed/")] * 4, FetchSettings(per_host_limit=2))
+    fetch_all([server.url("/feed/")] * 4, local(per_host_limit=2))
     assert most_at_once(log) == 2
 
 
@@ -466,7 +476,7 @@ def test_global_limit_is_respected(server: FixtureServer, other: FixtureServer) 
     log: list[tuple[str, float, float]] = []
     server.routes["/feed/"] = Recorder(log, "a")
     other.routes["/feed/"] = Recorder(log, "b")
-    settings = FetchSettings(global_limit=2, per_host_limit=3)
+    settings = local(global_limit=2, per_host_limit=3)
     fetch_all([server.url("/feed/"), other.url("/feed/")] * 3, settings)
     assert len(log) == 6
     assert most_at_once(log) == 2
@@ -484,3 +494,232 @@ def test_crossing_redirects_between_hosts_do_not_deadlock(
     b.routes["/y"] = Response(302, b"", {"Location": a.url("/feed/")}, delay_s=0.1)
     results = fetch_all([a.url("/x"), b.url("/y")], QUICK)
     assert [r.final_url for r in results] == [b.url("/feed/"), a.url("/feed/")]
+
+
+# --- URL safety: nothing inside is reached ------------------------------------------------------
+
+PUBLIC = "93.184.216.34"  # what the test resolver answers for a member's host name
+
+
+class Nat(httpcore.AsyncNetworkBackend):
+    """The network below the guard: it records every address the guard connects to and
+    carries the public test address to the fixture servers on 127.0.0.1 (no internet here)."""
+
+    def __init__(self) -> None:
+        self.real = httpcore.AnyIOBackend()
+        self.connected: list[tuple[str, int]] = []
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        self.connected.append((host, port))
+        target = "127.0.0.1" if host == PUBLIC else host
+        return await self.real.connect_tcp(target, port, timeout=timeout)
+
+    async def sleep(self, seconds: float) -> None:
+        await self.real.sleep(seconds)
+
+
+class Names:
+    """An injected resolver: a table of names, and a log of what was asked."""
+
+    def __init__(self, table: dict[str, list[str]]) -> None:
+        self.table = table
+        self.asked: list[str] = []
+
+    async def __call__(self, host: str, port: int) -> list[str]:
+        self.asked.append(host)
+        if host not in self.table:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return self.table[host]
+
+
+def guarded(url: str, names: Names, nat: Nat, **kw: Any) -> FetchResult:
+    """Fetch with the default (public only) policy through the real guarded transport."""
+    settings = FetchSettings(connect_timeout=2.0, total_timeout=5.0)
+    limits = httpx.Limits(max_connections=4, max_keepalive_connections=4)
+    transport = guarded_transport(limits, resolver=names, inner=nat)
+    return run(lambda f: f.fetch(url, **kw), settings, transport=transport)
+
+
+def guarded_error(url: str, names: Names, nat: Nat) -> FetchError:
+    with pytest.raises(FetchError) as info:
+        guarded(url, names, nat)
+    assert "\n" not in str(info.value)
+    return info.value
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_default_settings_refuse_the_loopback_server_in_every_spelling(
+    server: FixtureServer,
+) -> None:
+    server.routes["/feed/"] = Response(200, FEED, RSS)
+    port = server.port
+    for host in ("127.0.0.1", "0x7f.1", "2130706433", "017700000001", "127.1", "localhost"):
+        error = fetch_error(f"http://{host}:{port}/feed/", FetchSettings())
+        assert error.reason == "blocked_address", host
+        assert "AGGREGATOR_ALLOW_PRIVATE_URLS" in error.message
+    for host in ("[::1]", "[::ffff:127.0.0.1]"):
+        assert fetch_error(f"http://{host}:{port}/feed/", FetchSettings()).reason == (
+            "blocked_address"
+        )
+    assert server.requests == []  # refused before anything was sent
+
+
+def test_a_member_host_resolved_to_a_public_address_is_fetched(server: FixtureServer) -> None:
+    server.routes["/feed/"] = Response(200, FEED, RSS)
+    names, nat = Names({"forum.example": [PUBLIC]}), Nat()
+    result = guarded(f"http://forum.example:{server.port}/feed/", names, nat)
+    assert result.content == FEED
+    assert names.asked == ["forum.example"]
+    assert nat.connected == [(PUBLIC, server.port)]  # an address, never the name
+    assert server.requests[0].headers["host"] == f"forum.example:{server.port}"
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        "http://127.0.0.1:{closed}/admin",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::ffff:127.0.0.1]:{closed}/",
+        "http://0x7f.1:{closed}/",
+        "http://2130706433:{closed}/",
+        "http://[::1]:{closed}/",
+        "http://internal.example:{closed}/",
+        "http://localhost:{closed}/",
+        "http://mixed.example/",
+    ],
+)
+def test_a_redirect_inside_is_blocked_without_connecting(
+    server: FixtureServer, location: str
+) -> None:
+    closed = closed_port()
+    server.routes["/feed/"] = redirect(302, location.format(closed=closed))
+    names = Names(
+        {
+            "forum.example": [PUBLIC],
+            "internal.example": ["10.0.0.1"],
+            "localhost": ["127.0.0.1", "::1"],
+            "mixed.example": [PUBLIC, "192.168.1.10"],  # one bad address refuses the host
+        }
+    )
+    nat = Nat()
+    error = guarded_error(f"http://forum.example:{server.port}/feed/", names, nat)
+    assert error.reason == "blocked_address"
+    assert "redirected from" in error.message
+    assert nat.connected == [(PUBLIC, server.port)]  # only the member's own server
+    assert len(server.requests) == 1
+
+
+def test_a_name_that_resolves_inside_is_blocked(server: FixtureServer) -> None:
+    names, nat = Names({"intranet.example": ["10.0.0.1"]}), Nat()
+    error = guarded_error(f"http://intranet.example:{server.port}/feed/", names, nat)
+    assert error.reason == "blocked_address"
+    assert "10.0.0.1" in error.message
+    assert nat.connected == []
+
+
+def test_dns_rebinding_finds_only_the_checked_address(server: FixtureServer) -> None:
+    """The resolver answers a public address once, then 127.0.0.1: no connection goes there."""
+    answers = iter([[PUBLIC], ["127.0.0.1"], ["127.0.0.1"]])
+    asked: list[str] = []
+
+    async def rebinding(host: str, port: int) -> list[str]:
+        asked.append(host)
+        return next(answers)
+
+    server.routes["/feed/"] = Response(200, FEED, RSS)
+    nat = Nat()
+    url = f"http://rebind.example:{server.port}/feed/"
+    settings = FetchSettings(connect_timeout=2.0, total_timeout=5.0)
+    limits = httpx.Limits(max_connections=4, max_keepalive_connections=4)
+
+    async def twice() -> list[FetchResult | FetchError]:
+        outcomes: list[FetchResult | FetchError] = []
+        for _ in range(2):  # a Fetcher each: a new connection each, so a new lookup each
+            transport = guarded_transport(limits, resolver=rebinding, inner=nat)
+            async with Fetcher(settings, transport=transport) as fetcher:
+                try:
+                    outcomes.append(await fetcher.fetch(url))
+                except FetchError as exc:
+                    outcomes.append(exc)
+        return outcomes
+
+    ok, refused = asyncio.run(twice())
+    assert isinstance(ok, FetchResult) and ok.content == FEED
+    assert isinstance(refused, FetchError) and refused.reason == "blocked_address"
+    assert asked == ["rebind.example", "rebind.example"]  # one lookup per connection
+    assert nat.connected == [(PUBLIC, server.port)]  # connected to what was checked, once
+    assert len(server.requests) == 1
+
+
+def test_a_failed_lookup_of_the_injected_resolver_is_a_dns_error(server: FixtureServer) -> None:
+    error = guarded_error(f"http://gibt-es-nicht.example:{server.port}/", Names({}), Nat())
+    assert error.reason == "dns"
+    assert "gibt-es-nicht.example" in error.message
+
+
+def test_allowed_private_addresses_reach_the_fixture_server_through_the_resolver(
+    server: FixtureServer,
+) -> None:
+    server.routes["/feed/"] = Response(200, FEED, RSS)
+    names = Names({"forum.test": ["127.0.0.1"]})  # .test never resolves through real DNS
+    url = f"http://forum.test:{server.port}/feed/"
+    assert fetch_error(url, FetchSettings(resolver=names)).reason == "blocked_address"
+    assert server.requests == []
+    result = fetch(url, local(resolver=names))
+    assert result.content == FEED
+    assert names.asked == ["forum.test", "forum.test"]
+    assert server.requests[0].headers["host"] == f"forum.test:{server.port}"
+
+
+def test_link_local_stays_blocked_when_private_addresses_are_allowed(
+    server: FixtureServer,
+) -> None:
+    server.routes["/feed/"] = redirect(301, "http://169.254.169.254/latest/meta-data/")
+    error = fetch_error(server.url("/feed/"))
+    assert error.reason == "blocked_address"
+    assert "link-local" in error.message
+    assert "AGGREGATOR_ALLOW_PRIVATE_URLS" not in error.message  # it would not help
+
+
+def test_validators_are_not_sent_to_another_host(
+    server: FixtureServer, other: FixtureServer
+) -> None:
+    other.routes["/feed/"] = Response(200, FEED, RSS)
+    server.routes["/old/"] = redirect(302, "/moved/")
+    server.routes["/moved/"] = redirect(302, other.url("/feed/"))
+    stamp = "Mon, 23 Nov 2026 10:00:00 GMT"
+    result = fetch(server.url("/old/"), etag='"v1"', last_modified=stamp)
+    assert result.status == 200
+    same_origin = [request.headers for request in server.requests]
+    assert [h.get("if-none-match") for h in same_origin] == ['"v1"', '"v1"']
+    assert [h.get("if-modified-since") for h in same_origin] == [stamp, stamp]
+    (elsewhere,) = [request.headers for request in other.requests]
+    assert "if-none-match" not in elsewhere
+    assert "if-modified-since" not in elsewhere
+    assert "authorization" not in elsewhere and "cookie" not in elsewhere
+
+
+def test_urls_with_credentials_are_refused(server: FixtureServer, other: FixtureServer) -> None:
+    server.routes["/feed/"] = Response(200, FEED, RSS)
+    given = fetch_error(f"http://user:geheim@127.0.0.1:{server.port}/feed/")
+    assert given.reason == "invalid_url"
+    assert "geheim" not in given.message
+    other.routes["/feed/"] = Response(200, FEED, RSS)
+    server.routes["/go"] = redirect(302, f"http://user:geheim@127.0.0.1:{other.port}/feed/")
+    hop = fetch_error(server.url("/go"))
+    assert hop.reason == "bad_redirect"
+    assert "user name or password" in hop.message
+    assert [r.path for r in server.requests] == ["/go"]
+    assert other.requests == []

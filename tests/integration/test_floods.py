@@ -58,7 +58,6 @@ def engine(database_url: str) -> Iterator[Engine]:
 def test_a_crawl_of_3000_undated_entries_stores_the_first_200_and_says_so(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("AGGREGATOR_ALLOW_PRIVATE_URLS", "1")  # the fixture server is loopback
     entries = "".join(
         f"<item><title>Flut {n}</title><link>https://zeitz.example/{n}</link></item>"
         for n in range(3_000)
@@ -72,7 +71,7 @@ def test_a_crawl_of_3000_undated_entries_stores_the_first_200_and_says_so(
         source = Source(
             "zeitz", "Flutforum", "Zeitz", "https://zeitz.example/", server.url("/feed.xml")
         )
-        settings = FetchSettings(connect_timeout=2, total_timeout=10)
+        settings = FetchSettings(allow_private_addresses=True, connect_timeout=2, total_timeout=10)
         report = asyncio.run(crawl([source], store, settings, clock=lambda: NOW))
     (outcome,) = report.outcomes
     assert (outcome.status, outcome.new) == ("ok", 200)

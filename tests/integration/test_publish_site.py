@@ -342,7 +342,10 @@ def test_control_characters_from_feeds_stop_neither_the_crawl_nor_the_publish(
         store = Store(engine)
         report = asyncio.run(
             crawl(
-                sources, store, FetchSettings(connect_timeout=2, total_timeout=3), clock=lambda: NOW
+                sources,
+                store,
+                FetchSettings(allow_private_addresses=True, connect_timeout=2, total_timeout=3),
+                clock=lambda: NOW,
             )
         )
     assert [o.status for o in report.outcomes] == ["ok", "ok"]

@@ -30,7 +30,8 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def site() -> Iterator[FixtureServer]:
+def site(monkeypatch: pytest.MonkeyPatch) -> Iterator[FixtureServer]:
+    monkeypatch.setenv("AGGREGATOR_ALLOW_PRIVATE_URLS", "1")  # the site is on 127.0.0.1
     with FixtureServer(
         {"/feed/": Response(200, FEED, {"Content-Type": "application/rss+xml"})}
     ) as s:

@@ -33,6 +33,7 @@ def test_a_tick_that_raises_does_not_stop_the_next(
             config=config,
             database_url=f"sqlite:///{tmp_path / 'db.sqlite'}",
             output_dir=tmp_path / "public",
+            allow_private_urls=True,  # the fixture server on 127.0.0.1
         )
         store = open_store(settings)
         runner = Runner(settings, store, [])

@@ -133,3 +133,128 @@ def test_missing_file_is_one_line(tmp_path: Path) -> None:
     assert caught.value.problems == (
         f"{tmp_path / 'nope.yaml'}: file not found (set --config or AGGREGATOR_CONFIG)",
     )
+
+
+# --- strictness (issue 10, point 8) -----------------------------------------------------------
+
+
+def entry(source_id: str, feed: str, **extra: str) -> str:
+    lines = [
+        f"  - id: {source_id}",
+        f"    name: Forum {source_id}",
+        f"    homepage: https://{source_id}.example/",
+        f"    feed: {feed}",
+    ]
+    lines += [f"    {key}: {value}" for key, value in extra.items()]
+    return "\n".join(lines) + "\n"
+
+
+def test_a_duplicate_key_is_an_error_not_a_silent_override() -> None:
+    text = (
+        "sources:\n"
+        "  - id: leipzig\n"
+        "    name: Stadtforum Leipzig\n"
+        "    homepage: https://leipzig.example/\n"
+        "    feed: https://leipzig.example/feed/\n"
+        "    feed: https://elsewhere.example/feed/\n"
+    )
+    assert problems(text) == ["s.yaml:6: source 'leipzig': duplicate key 'feed' (first on line 5)"]
+
+
+def test_a_duplicate_top_level_key_is_an_error() -> None:
+    text = "sources:\n" + entry("a", "https://a.example/feed") + "sources: []\n"
+    assert problems(text) == ["s.yaml:6: duplicate key 'sources' (first on line 1)"]
+
+
+def test_the_same_feed_under_two_ids_is_an_error_naming_both() -> None:
+    text = (
+        "sources:\n"
+        + entry("leipzig", "https://forum.example/feed/")
+        + entry("leipzig-alt", "HTTPS://Forum.Example:443/feed/?utm_source=x#top")
+    )
+    assert problems(text) == [
+        "s.yaml:9: source 'leipzig-alt': feed HTTPS://Forum.Example:443/feed/?utm_source=x#top "
+        "is already the feed of source 'leipzig' (line 5)"
+    ]
+
+
+@pytest.mark.parametrize(
+    "url", ["https://user:geheim@forum.example/feed/", "https://token@forum.example/feed/"]
+)
+def test_credentials_in_a_url_are_an_error_that_does_not_repeat_them(url: str) -> None:
+    (line,) = problems("sources:\n" + entry("a", url))
+    assert line.startswith("s.yaml:5: source 'a': field 'feed': ")
+    assert "user name or password" in line
+    assert "geheim" not in line and "token" not in line
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "shown"),
+    [
+        ("name", '"Stadtforum\\u0007 Leipzig"', "U+0007"),
+        ("name", '"Stadt\\u202eforum"', "U+202E"),  # right-to-left override
+        ("city", '"Leip\\nzig"', "U+000A"),
+        ("city", '"Leipzig\\u2028"', "U+2028"),
+    ],
+)
+def test_control_characters_in_names_are_an_error(field: str, value: str, shown: str) -> None:
+    text = "sources:\n" + entry("a", "https://a.example/feed", **{field: value})
+    (line,) = problems(text.replace("    name: Forum a\n", "") if field == "name" else text)
+    assert line.startswith("s.yaml:")
+    assert f"field '{field}' contains control characters" in line
+    assert shown in line
+
+
+def test_an_id_with_a_trailing_line_break_is_refused() -> None:
+    text = 'sources:\n  - id: "leipzig\\n"\n    name: L\n    homepage: https://l.example/\n'
+    text += "    feed: https://l.example/feed\n"
+    assert any("must be lower-case letters" in line for line in problems(text))
+
+
+def test_interval_has_a_maximum_of_one_week() -> None:
+    text = "sources:\n" + entry("a", "https://a.example/feed", interval="10000000000000000")
+    assert problems(text) == [
+        "s.yaml:6: source 'a': field 'interval' is 10000000000000000 minutes; the maximum is "
+        "10080 (one week)"
+    ]
+    (week,) = parse_sources("sources:\n" + entry("a", "https://a.example/feed", interval="10080"))
+    assert week.interval_minutes == 10080
+
+
+@pytest.mark.parametrize(
+    "feed",
+    [
+        "http://127.0.0.1:8080/feed/",
+        "http://0x7f.1/feed/",
+        "http://2130706433/feed/",
+        "http://[::1]/feed/",
+        "http://[::ffff:127.0.0.1]/feed/",
+        "http://localhost:8000/feed/",
+        "http://10.0.0.1/feed/",
+        "http://192.168.178.1/feed/",
+    ],
+)
+def test_private_hosts_are_refused_unless_allowed(feed: str) -> None:
+    (line,) = problems("sources:\n" + entry("a", feed))
+    assert line.startswith("s.yaml:5: source 'a': field 'feed': host ")
+    assert line.endswith("set AGGREGATOR_ALLOW_PRIVATE_URLS=1 to allow it")
+    (allowed,) = parse_sources("sources:\n" + entry("a", feed), allow_private=True)
+    assert allowed.feed == feed
+
+
+def test_link_local_metadata_address_is_refused_even_when_private_is_allowed() -> None:
+    text = "sources:\n" + entry("a", "http://169.254.169.254/latest/meta-data/")
+    with pytest.raises(ConfigError) as caught:
+        parse_sources(text, "s.yaml", allow_private=True)
+    assert caught.value.problems == (
+        "s.yaml:5: source 'a': field 'feed': host '169.254.169.254' is a link-local address, "
+        "which is never fetched",
+    )
+
+
+def test_load_sources_passes_allow_private_on(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text("sources:\n" + entry("a", "http://127.0.0.1:9/feed"), encoding="utf-8")
+    with pytest.raises(ConfigError, match="AGGREGATOR_ALLOW_PRIVATE_URLS"):
+        load_sources(path)
+    assert load_sources(path, allow_private=True)[0].feed == "http://127.0.0.1:9/feed"

@@ -189,3 +189,80 @@ def test_fetch_needs_an_open_fetcher() -> None:
 def test_settings_reject_impossible_limits(bad: dict[str, float]) -> None:
     with pytest.raises(ValueError):
         FetchSettings(**bad)  # type: ignore[arg-type]
+
+
+# --- URL safety per hop, whatever the transport -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1/feed/",
+        "http://0x7f.1/feed/",
+        "http://2130706433/feed/",
+        "http://[::1]/feed/",
+        "http://[::ffff:127.0.0.1]/feed/",
+        "http://10.0.0.1/feed/",
+        "http://169.254.169.254/latest/meta-data/",
+    ],
+)
+def test_a_literal_internal_address_is_blocked_before_any_request(url: str) -> None:
+    error = fetch_error(never_called, url=url)
+    assert error.reason == "blocked_address"
+    assert "\n" not in error.message
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        "http://127.0.0.1:6379/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::ffff:a9fe:a9fe]/",
+        "http://0xa9.0xfe.0xa9.0xfe/",  # 169.254.169.254 in hex
+        "http://2852039166/",  # 169.254.169.254 as one number
+    ],
+)
+def test_a_redirect_to_an_internal_address_is_blocked(location: str) -> None:
+    asked: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        asked.append(str(request.url))
+        return httpx.Response(302, headers={"Location": location})
+
+    error = fetch_error(handler)
+    assert error.reason == "blocked_address"
+    assert asked == [URL]
+
+
+def test_a_redirect_to_a_dotted_octal_address_is_refused_too() -> None:
+    # httpx itself refuses four dotted parts that are not decimal: an invalid redirect URL
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(302, headers={"Location": "http://0251.0376.0251.0376/"})
+
+    assert fetch_error(handler).reason == "bad_redirect"
+
+
+def test_private_literal_addresses_pass_when_allowed() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, stream=httpx.ByteStream(b"<rss/>"))
+
+    allowed = FetchSettings(allow_private_addresses=True)
+    assert fetch(handler, url="http://10.0.0.1/feed/", settings=allowed).status == 200
+    assert fetch_error(handler, "http://169.254.169.254/", allowed).reason == "blocked_address"
+
+
+def test_a_url_with_credentials_is_refused_before_any_request() -> None:
+    error = fetch_error(never_called, url="http://user:geheim@feeds.example.invalid/feed/")
+    assert error.reason == "invalid_url"
+    assert "geheim" not in error.message
+
+
+def test_no_credentials_or_cookies_are_ever_sent() -> None:
+    sent: list[httpx.Headers] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request.headers)
+        return httpx.Response(200, stream=httpx.ByteStream(b"<rss/>"))
+
+    fetch(handler)
+    assert "authorization" not in sent[0] and "cookie" not in sent[0]

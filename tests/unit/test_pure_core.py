@@ -1,4 +1,4 @@
-"""The pure core (parse, normalize, limits, model) loads no I/O library: STYLE.md item 2."""
+"""The pure core (parse, normalize, limits, model, urls) loads no I/O library: STYLE.md item 2."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ def test_pure_core_imports_neither_httpx_nor_sqlalchemy() -> None:
         import sys
         import aggregator.model, aggregator.normalize, aggregator.parse
         import aggregator.parse.dates, aggregator.parse.feeds, aggregator.parse.jsonfeed
-        import aggregator.pacing, aggregator.reading, aggregator.limits
+        import aggregator.pacing, aggregator.reading, aggregator.limits, aggregator.urls
         loaded = sorted(
             name for name in sys.modules
             if name.split(".")[0] in ("httpx", "sqlalchemy", "httpcore", "alembic")

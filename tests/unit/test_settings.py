@@ -39,3 +39,22 @@ def test_bad_values_name_the_variable() -> None:
         Settings.from_env({"AGGREGATOR_BASE_URL": "nachrichten.example.org"})
     with pytest.raises(ConfigError, match="AGGREGATOR_TIMEOUT"):
         Settings.from_env({"AGGREGATOR_TIMEOUT": "0"})
+
+
+def test_allow_private_urls_is_off_by_default_and_read_as_a_yes_or_no() -> None:
+    assert Settings.from_env({}).allow_private_urls is False
+    for word in ("1", "true", "Yes", "TRUE"):
+        assert Settings.from_env({"AGGREGATOR_ALLOW_PRIVATE_URLS": word}).allow_private_urls
+    for word in ("0", "false", "no"):
+        assert not Settings.from_env({"AGGREGATOR_ALLOW_PRIVATE_URLS": word}).allow_private_urls
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_env({"AGGREGATOR_ALLOW_PRIVATE_URLS": "vielleicht"})
+    assert caught.value.problems == (
+        "AGGREGATOR_ALLOW_PRIVATE_URLS='vielleicht': expected 1, true or yes (on) "
+        "or 0, false or no (off)",
+    )
+
+
+def test_base_url_needs_a_host() -> None:
+    with pytest.raises(ConfigError, match="AGGREGATOR_BASE_URL"):
+        Settings.from_env({"AGGREGATOR_BASE_URL": "https://"})

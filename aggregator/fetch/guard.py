@@ -1,0 +1,173 @@
+"""The fetcher's network edge: resolve each host once, refuse non-public addresses, and connect
+to exactly the address that was checked.
+
+httpcore asks its network backend for a TCP connection to (host, port). `GuardedBackend` answers
+by resolving the host through an injectable `Resolver` (default: the event loop's getaddrinfo),
+checking EVERY address with `urls.address_problem` (one bad address refuses the host: a name
+that also points inside is not a public name), and then connecting to those IP addresses in
+turn. No second lookup happens, so DNS rebinding (a public answer for the check, 127.0.0.1 for
+the connection) has nothing to exploit. TLS still verifies the certificate for the host name:
+httpcore passes it to `start_tls` separately. Every redirect hop opens its connection here, so
+every hop is checked.
+
+A refused host raises `BlockedAddressError` before any connection is attempted; the client turns it
+into `FetchError("blocked_address", …)`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+
+import httpcore
+import httpx
+
+from aggregator.urls import IPAddress, address_problem, host_address
+
+__all__ = [
+    "BlockedAddressError",
+    "GuardedBackend",
+    "Resolver",
+    "guarded_transport",
+    "system_resolver",
+]
+
+# (host, port) → the IP addresses of the host, as strings, in the order to try them.
+Resolver = Callable[[str, int], Awaitable[Sequence[str]]]
+
+
+class BlockedAddressError(Exception):
+    """The host is, or resolves to, an address the fetcher must not connect to."""
+
+    def __init__(self, host: str, address: str, problem: str) -> None:
+        self.host = host
+        self.address = address
+        self.problem = problem
+        shown = address if address == host else f"{host} ({address})"
+        super().__init__(f"{shown} is {problem}")
+
+
+async def system_resolver(host: str, port: int) -> list[str]:
+    """The addresses of `host` from the operating system (getaddrinfo), without repeats."""
+    infos = await asyncio.get_running_loop().getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
+    )
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+class GuardedBackend(httpcore.AsyncNetworkBackend):
+    """An httpcore network backend that connects only to checked public addresses.
+
+    `inner` makes the connections (default: httpcore's anyio backend); it is only ever given an
+    IP address, never a name.
+    """
+
+    def __init__(
+        self,
+        *,
+        allow_private: bool = False,
+        resolver: Resolver | None = None,
+        inner: httpcore.AsyncNetworkBackend | None = None,
+    ) -> None:
+        self._allow_private = allow_private
+        self._resolver = resolver or system_resolver
+        self._inner = inner or httpcore.AnyIOBackend()
+
+    async def checked_addresses(self, host: str, port: int) -> list[IPAddress]:
+        """The addresses to connect to for `host`; BlockedAddressError if any of them is refused."""
+        literal = host_address(host)
+        if literal is not None:
+            found: list[IPAddress] = [literal]
+        else:
+            try:
+                answers = await self._resolver(host, port)
+            except OSError as exc:  # socket.gaierror: the client reports reason "dns"
+                raise httpcore.ConnectError(f"DNS lookup of {host} failed: {exc}") from exc
+            found = []
+            for answer in answers:
+                address = host_address(answer)
+                if address is None:
+                    raise BlockedAddressError(host, answer, "not an IP address")
+                found.append(address)
+            if not found:
+                raise httpcore.ConnectError(f"DNS lookup of {host} gave no address")
+        for address in found:
+            problem = address_problem(address, allow_private=self._allow_private)
+            if problem:
+                raise BlockedAddressError(host, str(address), problem)
+        return found
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        try:
+            async with asyncio.timeout(timeout):
+                addresses = await self.checked_addresses(host, port)
+        except TimeoutError:
+            raise httpcore.ConnectTimeout(f"DNS lookup of {host} timed out") from None
+        errors: list[Exception] = []
+        for index, address in enumerate(addresses):
+            # each address left gets its share of the connect timeout, so that one address
+            # that swallows packets (a broken IPv6 route) does not use up the time of the next
+            share = None
+            if deadline is not None:
+                share = max((deadline - time.monotonic()) / (len(addresses) - index), 0.001)
+            try:
+                return await self._inner.connect_tcp(
+                    str(address),
+                    port,
+                    timeout=share,
+                    local_address=local_address,
+                    socket_options=socket_options,
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                errors.append(exc)
+        if len(errors) == 1 or all(isinstance(e, httpcore.ConnectTimeout) for e in errors):
+            raise errors[-1]
+        # the shape anyio gives several failed attempts: the client classifies the members
+        raise httpcore.ConnectError("All connection attempts failed") from ExceptionGroup(
+            "multiple connection attempts failed", errors
+        )
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        raise BlockedAddressError(path, path, "a Unix socket")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+def guarded_transport(
+    limits: httpx.Limits,
+    *,
+    allow_private: bool = False,
+    resolver: Resolver | None = None,
+    inner: httpcore.AsyncNetworkBackend | None = None,
+) -> httpx.AsyncHTTPTransport:
+    """httpx's own transport, its connection pool built on a `GuardedBackend`.
+
+    httpx offers no parameter for the network backend, so the pool it built is replaced by an
+    equal one (same limits, certificates as shipped, no proxies from the environment) that has
+    the backend. httpx's request/response mapping and error translation stay as they are.
+    """
+    transport = httpx.AsyncHTTPTransport(limits=limits, trust_env=False)
+    transport._pool = httpcore.AsyncConnectionPool(
+        ssl_context=httpx.create_ssl_context(trust_env=False),
+        max_connections=limits.max_connections,
+        max_keepalive_connections=limits.max_keepalive_connections,
+        keepalive_expiry=limits.keepalive_expiry,
+        network_backend=GuardedBackend(allow_private=allow_private, resolver=resolver, inner=inner),
+    )
+    return transport
