@@ -49,6 +49,7 @@ PARALLEL_PARSE_MIN_SOURCES = 24  # below this, starting worker processes costs m
 MAX_PARSER_PROCESSES = 4
 LEASE_S = 120.0  # a claim on a source lasts this long unless renewed (every LEASE_S / 4)
 WRITE_BATCH = 250  # results written in one transaction at most
+WRITE_LINGER_S = 0.05  # a batch waits this long for more results (fewer, larger transactions)
 MESSAGE_LIMIT = 300  # characters of an unexpected error's text kept in the one-line message
 
 Clock = Callable[[], datetime]
@@ -389,6 +390,8 @@ class _Writer:
         try:
             while not (self.closing and not self.queue):
                 await self.wakeup.wait()
+                if not self.closing and len(self.queue) < WRITE_BATCH:
+                    await asyncio.sleep(WRITE_LINGER_S)
                 self.wakeup.clear()
                 while self.queue:
                     batch, self.queue = self.queue[:WRITE_BATCH], self.queue[WRITE_BATCH:]

@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from typing import Any
 
 import httpcore
 import httpx
@@ -156,18 +158,73 @@ def guarded_transport(
     resolver: Resolver | None = None,
     inner: httpcore.AsyncNetworkBackend | None = None,
 ) -> httpx.AsyncHTTPTransport:
-    """httpx's own transport, its connection pool built on a `GuardedBackend`.
+    """httpx's own transport, sending each request over a fresh connection of a `GuardedBackend`.
 
-    httpx offers no parameter for the network backend, so the pool it built is replaced by an
-    equal one (same limits, certificates as shipped, no proxies from the environment) that has
-    the backend. httpx's request/response mapping and error translation stay as they are.
+    httpx offers no parameter for the network backend, so the pool it built is replaced by
+    `_ConnectionPerRequest` (certificates as shipped, no proxies from the environment). httpx's
+    request/response mapping and error translation stay as they are. `limits` bound the
+    connections open at once only through the fetcher's own semaphores.
     """
-    transport = httpx.AsyncHTTPTransport(limits=limits, trust_env=False)
-    transport._pool = httpcore.AsyncConnectionPool(
-        ssl_context=httpx.create_ssl_context(trust_env=False),
-        max_connections=limits.max_connections,
-        max_keepalive_connections=limits.max_keepalive_connections,
-        keepalive_expiry=limits.keepalive_expiry,
-        network_backend=GuardedBackend(allow_private=allow_private, resolver=resolver, inner=inner),
+    ssl_context = httpx.create_ssl_context(trust_env=False)  # loading the CAs costs ~25 ms: once
+    transport = httpx.AsyncHTTPTransport(verify=ssl_context, limits=limits, trust_env=False)
+    transport._pool = _ConnectionPerRequest(  # type: ignore[assignment]
+        ssl_context, GuardedBackend(allow_private=allow_private, resolver=resolver, inner=inner)
     )
     return transport
+
+
+class _ConnectionPerRequest:
+    """Stands in for httpcore's connection pool: one new connection per request, closed when the
+    response is closed.
+
+    The crawler asks each member host for one feed every hour or so: a connection kept alive
+    would be stale by the next request. httpcore's pool, on the other hand, walks every request
+    and connection it holds on every request and response; in an all-304 crawl of 500 feeds that
+    bookkeeping was a third of the crawl's CPU time.
+    """
+
+    def __init__(
+        self, ssl_context: ssl.SSLContext, network_backend: httpcore.AsyncNetworkBackend
+    ) -> None:
+        self._ssl_context = ssl_context
+        self._network_backend = network_backend
+
+    async def handle_async_request(self, request: httpcore.Request) -> httpcore.Response:
+        connection = httpcore.AsyncHTTPConnection(
+            origin=request.url.origin,
+            ssl_context=self._ssl_context,
+            network_backend=self._network_backend,
+        )
+        try:
+            response = await connection.handle_async_request(request)
+        except BaseException:
+            await connection.aclose()
+            raise
+        return httpcore.Response(
+            status=response.status,
+            headers=response.headers,
+            content=_ClosingStream(response.stream, connection),
+            extensions=response.extensions,
+        )
+
+    async def aclose(self) -> None:
+        """Nothing to close: every connection is closed with its response."""
+
+
+class _ClosingStream:
+    """A response body that closes its connection when it is closed."""
+
+    def __init__(self, stream: Any, connection: httpcore.AsyncHTTPConnection) -> None:
+        self._stream = stream
+        self._connection = connection
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._stream:
+            yield chunk
+
+    async def aclose(self) -> None:
+        try:
+            if hasattr(self._stream, "aclose"):
+                await self._stream.aclose()
+        finally:
+            await self._connection.aclose()

@@ -34,7 +34,6 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.dml import Insert
 
@@ -438,9 +437,14 @@ class Store:
         return statement
 
     def _dialect_insert(self, table: type[Any]) -> Any:
-        """INSERT with ON CONFLICT, which both dialects speak (SQLite since 3.24)."""
+        """INSERT with ON CONFLICT, which both dialects speak (SQLite since 3.24). The dialect
+        modules are imported on first use: a SQLite installation never loads PostgreSQL's."""
         if self.engine.dialect.name == "postgresql":
+            from sqlalchemy.dialects import postgresql
+
             return postgresql.insert(table)
+        from sqlalchemy.dialects import sqlite
+
         return sqlite.insert(table)
 
     # -- stories ------------------------------------------------------------------------------
