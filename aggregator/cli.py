@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from aggregator import __version__
 from aggregator.config import load_sources
-from aggregator.crawl import CrawlReport, SourceOutcome
 from aggregator.errors import AggregatorError, ConfigError
 from aggregator.settings import Settings
 
 if TYPE_CHECKING:
+    from aggregator.crawl import CrawlReport, SourceOutcome
     from aggregator.model import Source
     from aggregator.store.repository import Store
     from aggregator.web.server import WebServer

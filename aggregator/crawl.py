@@ -193,7 +193,13 @@ async def crawl(
     try:
         async with Fetcher(fetch_settings) as fetcher:
             job = _Job(
-                fetcher, parsers, writer, clock, rng or random.Random(), reader or _read, writing
+                fetcher,
+                parsers,
+                writer,
+                clock,
+                rng or random.Random(),
+                reader or _reader(),
+                writing,
             )
             helpers.append(asyncio.create_task(writer.run()))
             helpers.append(asyncio.create_task(_renew(store, owner, pending, lease, clock)))
@@ -240,12 +246,14 @@ async def crawl(
     return report
 
 
-def _read(content: bytes, **kwargs: Any) -> FeedRead:
-    """read_feed, imported on the first body to read: an all-304 crawl never loads feedparser,
-    the HTML sanitizer or BeautifulSoup (a parser process imports them itself)."""
+def _reader() -> Reader:
+    """read_feed, imported when a crawl starts rather than with this module: `aggregator crawl`
+    with nothing due never loads feedparser, nh3 or BeautifulSoup. A parser process unpickles
+    it by reference to `aggregator.reading`, so it imports that module alone, not the crawl's
+    database and HTTP libraries."""
     from aggregator.reading import read_feed
 
-    return read_feed(content, **kwargs)
+    return read_feed
 
 
 async def _db(call: Callable[[], _T]) -> _T:
