@@ -195,7 +195,9 @@ def _run(
             settings, store, runner.sources, progress=TerminalProgress(), stop=stop.is_set
         )
         print_summary(report)
+        change = store.latest_change()
         published, seconds = publish_once(settings, runner.store, runner.sources)
+        runner.published_change = change
         print(f"published {published.stories} stories to {settings.output_dir}/ in {seconds:.1f} s")
     except Exception as exc:
         if once:

@@ -43,6 +43,7 @@ class Runner:
         self.sources = list(sources)
         self.stop = stop or threading.Event()  # set: the crawl in progress stops fetching
         self._lock = threading.Lock()
+        self.published_change: int | None = None  # store.latest_change() at the last publish
 
     def reload_sources(self) -> None:
         try:
@@ -74,19 +75,22 @@ class Runner:
         self.report(report)
 
     def report(self, report: CrawlReport) -> None:
-        """Log a crawl's result and publish when it changed something."""
-        if not report.outcomes:
+        """Log a crawl's result; publish when this or another crawler sharing the database
+        stored something new since the last publish (also after an interrupted crawl)."""
+        if report.outcomes:
+            log.info("crawl: %s", report.summary())
+        else:
             log.debug("nothing due")
-            return
-        log.info("crawl: %s", report.summary())
         for failure in report.failures:
             log.warning("%s failed: %s", failure.source_id, failure.message)
-        if report.changed:
-            self.publish()  # also after an interrupted crawl: what was stored is shown
+        if report.changed or self.store.latest_change() != self.published_change:
+            self.publish()
 
     def publish(self) -> None:
         try:
+            change = self.store.latest_change()
             result, seconds = publish_once(self.settings, self.store, self.sources)
+            self.published_change = change
         except AggregatorError as exc:
             log.error("publish failed: %s", exc)
             return

@@ -54,3 +54,32 @@ def test_a_tick_that_raises_does_not_stop_the_next(
         assert len(calls) == 2
         assert [story.title for story in store.stories()] == ["Tick"]
         assert (tmp_path / "public" / "index.html").is_file()
+
+
+def test_the_serving_process_publishes_what_another_crawler_stored(tmp_path: Path) -> None:
+    """Scale-out: `run` on the web host crawls nothing itself (another process got the
+    sources), yet its next tick publishes what the other crawler stored."""
+    from aggregator.runtime import crawl_once
+
+    with FixtureServer({"/f": Response(200, FEED, {"Content-Type": "application/rss+xml"})}) as s:
+        config = tmp_path / "sources.yaml"
+        config.write_text(
+            "sources:\n  - id: forum\n    name: Forum\n    homepage: https://forum.example/\n"
+            f"    feed: {s.url('/f')}\n"
+        )
+        settings = Settings(
+            config=config,
+            database_url=f"sqlite:///{tmp_path / 'db.sqlite'}",
+            output_dir=tmp_path / "public",
+            allow_private_urls=True,
+        )
+        web_host = Runner(settings, open_store(settings), [])
+        web_host.publish()  # nothing stored yet: the empty site, as after `run` started
+        index = tmp_path / "public" / "index.html"
+        assert "Tick" not in index.read_text(encoding="utf-8")
+
+        other = open_store(settings)  # another crawler process on the same database
+        report = crawl_once(settings, other)
+        assert report.new == 1
+        web_host.tick()  # its own crawl finds nothing due
+        assert "Tick" in index.read_text(encoding="utf-8")
