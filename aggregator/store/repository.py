@@ -112,7 +112,11 @@ class Store:
                     if stored[source.id]["feed_url"] != source.feed:
                         moves.append(source.id)
             if new_rows:
-                conn.execute(insert(SourceRow), new_rows)
+                # another crawler process may be adding the same new sources right now
+                conn.execute(
+                    self._dialect_insert(SourceRow).on_conflict_do_nothing(index_elements=["id"]),
+                    new_rows,
+                )
             if changes:
                 conn.execute(update(SourceRow).where(SourceRow.id == bindparam("b_id")), changes)
             for chunk in _chunks(moves):
@@ -204,9 +208,11 @@ class Store:
                 _require_aware(value)
         ids = [state.source_id for state in states]
         stored: dict[str, tuple[str | None, str | None]] = {}
-        for chunk in _chunks(ids):
-            query = select(SourceRow.id, SourceRow.feed_url, SourceRow.lease_owner).where(
-                SourceRow.id.in_(chunk)
+        for chunk in _chunks(sorted(ids)):
+            query = (
+                select(SourceRow.id, SourceRow.feed_url, SourceRow.lease_owner)
+                .where(SourceRow.id.in_(chunk))
+                .order_by(SourceRow.id)  # rows locked in one order by every process: no deadlock
             )
             if conn.dialect.name == "postgresql":
                 query = query.with_for_update()  # no other crawler re-leases it meanwhile
