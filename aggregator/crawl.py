@@ -49,6 +49,7 @@ PARALLEL_PARSE_MIN_SOURCES = 24  # below this, starting worker processes costs m
 MAX_PARSER_PROCESSES = 4
 LEASE_S = 120.0  # a claim on a source lasts this long unless renewed (every LEASE_S / 4)
 WRITE_BATCH = 250  # results written in one transaction at most
+WRITE_BATCH_ITEMS = 1000  # … and items, so that a first crawl's batches stay small in memory
 WRITE_LINGER_S = 0.05  # a batch waits this long for more results (fewer, larger transactions)
 MESSAGE_LIMIT = 300  # characters of an unexpected error's text kept in the one-line message
 
@@ -402,13 +403,22 @@ class _Writer:
                     await asyncio.sleep(WRITE_LINGER_S)
                 self.wakeup.clear()
                 while self.queue:
-                    batch, self.queue = self.queue[:WRITE_BATCH], self.queue[WRITE_BATCH:]
-                    await self._flush(batch)
+                    await self._flush(self._next_batch())
         finally:
             self.done.set()
             for _state, _items, future in self.queue:
                 if not future.done():
                     future.set_exception(StoreError("the crawl stopped before this was written"))
+
+    def _next_batch(
+        self,
+    ) -> list[tuple[FetchState, tuple[Item, ...], asyncio.Future[tuple[int, int]]]]:
+        size = items = 0
+        while size < len(self.queue) and size < WRITE_BATCH and items < WRITE_BATCH_ITEMS:
+            items += len(self.queue[size][1])
+            size += 1
+        batch, self.queue = self.queue[:size], self.queue[size:]
+        return batch
 
     async def close(self) -> None:
         self.closing = True

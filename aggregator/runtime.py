@@ -77,6 +77,7 @@ def crawl_once(
             progress=progress,
             stop=stop,
             lease_s=settings.crawl_lease_s,
+            parse_workers=None if settings.parse_workers < 0 else settings.parse_workers,
         )
     )
 

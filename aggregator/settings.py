@@ -32,6 +32,8 @@ class Settings:
     max_bytes: int = 10 * 1024 * 1024
     check_every_s: int = 60  # how often `run` asks the database what is due
     crawl_lease_s: float = 120.0  # a crawler's claim on a source, renewed while it works
+    # Parser processes of a crawl: -1 automatic (see crawl._Parsers), 0 parse in the crawler.
+    parse_workers: int = -1
     # Fetch loopback and private addresses too (tests, the demo, an intranet); off: a feed or
     # its redirect cannot reach inside the network the crawler runs in.
     allow_private_urls: bool = False
