@@ -54,7 +54,7 @@ def read_feed(
     except SourceError:
         raise
     except Exception as exc:  # a parser bug on hostile input must not stop the crawl
-        log.exception("parser crashed on %s", source.id)
+        log.debug("parser crashed on %s", source.id, exc_info=True)  # the source records it
         raise ParseError("parser_error", f"the parser failed on {url}: {exc!r}") from exc
     items: list[Item] = []
     broken = 0
@@ -63,8 +63,11 @@ def read_feed(
         try:
             item = normalize_entry(entry, source=source, feed_url=url, now=now)
             bounded = None if item is None else bound_item(item)
-        except Exception:  # a normalizer bug on one hostile entry costs that entry only
-            log.exception("normalizing an entry of %s failed", source.id)
+        except Exception as exc:  # a normalizer bug on one hostile entry costs that entry only
+            log.warning(
+                "%s: an entry could not be read: %s: %s", source.id, type(exc).__name__, exc
+            )
+            log.debug("normalizing an entry of %s failed", source.id, exc_info=True)
             broken += 1
             continue
         if isinstance(bounded, Refusal):

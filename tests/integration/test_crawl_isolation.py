@@ -224,3 +224,16 @@ def test_every_later_crawl_still_works_after_a_fault(
     clock.now += timedelta(hours=2)
     again = crawl_with(server, store, "/bad.xml", clock)
     assert [o.source_id for o in again.outcomes] == ["slow"]  # bad waits its clamped day
+
+
+def test_absurd_validators_and_redirect_hints_are_bounded(
+    server: FixtureServer, store: Store
+) -> None:
+    """A 5 KB ETag or Last-Modified is not stored (nor sent back), on SQLite and PostgreSQL."""
+    server.routes["/bad.xml"] = feed(
+        rss("bad"), ETag='"' + "e" * 5000 + '"', **{"Last-Modified": "x" * 5000}
+    )
+    report = crawl_with(server, store, "/bad.xml")
+    assert report.count("failed") == 0
+    state = store.fetch_states()["bad"]
+    assert (state.etag, state.last_modified) == (None, None)

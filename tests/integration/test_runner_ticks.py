@@ -20,21 +20,26 @@ FEED = b"""<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>
 </channel></rss>"""
 
 
+def one_source(tmp_path: Path, feed_url: str) -> Settings:
+    """Settings of a run with one source, the fixture server's feed."""
+    config = tmp_path / "sources.yaml"
+    config.write_text(
+        "sources:\n  - id: forum\n    name: Forum\n    homepage: https://forum.example/\n"
+        f"    feed: {feed_url}\n"
+    )
+    return Settings(
+        config=config,
+        database_url=f"sqlite:///{tmp_path / 'db.sqlite'}",
+        output_dir=tmp_path / "public",
+        allow_private_urls=True,  # the fixture server on 127.0.0.1
+    )
+
+
 def test_a_tick_that_raises_does_not_stop_the_next(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     with FixtureServer({"/f": Response(200, FEED, {"Content-Type": "application/rss+xml"})}) as s:
-        config = tmp_path / "sources.yaml"
-        config.write_text(
-            "sources:\n  - id: forum\n    name: Forum\n    homepage: https://forum.example/\n"
-            f"    feed: {s.url('/f')}\n"
-        )
-        settings = Settings(
-            config=config,
-            database_url=f"sqlite:///{tmp_path / 'db.sqlite'}",
-            output_dir=tmp_path / "public",
-            allow_private_urls=True,  # the fixture server on 127.0.0.1
-        )
+        settings = one_source(tmp_path, s.url("/f"))
         store = open_store(settings)
         runner = Runner(settings, store, [])
         real = aggregator.scheduler.crawl_once
@@ -62,17 +67,7 @@ def test_the_serving_process_publishes_what_another_crawler_stored(tmp_path: Pat
     from aggregator.runtime import crawl_once
 
     with FixtureServer({"/f": Response(200, FEED, {"Content-Type": "application/rss+xml"})}) as s:
-        config = tmp_path / "sources.yaml"
-        config.write_text(
-            "sources:\n  - id: forum\n    name: Forum\n    homepage: https://forum.example/\n"
-            f"    feed: {s.url('/f')}\n"
-        )
-        settings = Settings(
-            config=config,
-            database_url=f"sqlite:///{tmp_path / 'db.sqlite'}",
-            output_dir=tmp_path / "public",
-            allow_private_urls=True,
-        )
+        settings = one_source(tmp_path, s.url("/f"))
         web_host = Runner(settings, open_store(settings), [])
         web_host.publish()  # nothing stored yet: the empty site, as after `run` started
         index = tmp_path / "public" / "index.html"
