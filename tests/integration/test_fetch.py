@@ -723,3 +723,31 @@ def test_urls_with_credentials_are_refused(server: FixtureServer, other: Fixture
     assert "user name or password" in hop.message
     assert [r.path for r in server.requests] == ["/go"]
     assert other.requests == []
+
+
+# --- connections: one per host, reused while fresh; a cut-off body is never reused ----------
+
+
+def test_feeds_of_one_host_share_a_connection_a_cut_body_does_not(server: FixtureServer) -> None:
+    server.routes["/a.xml"] = Response(200, b"<rss/>" * 10)
+    server.routes["/b.xml"] = Response(200, b"<rss/>" * 10)
+    server.routes["/big.xml"] = Response(200, b"x" * 5000)
+    port = server.port
+    names, nat = Names({"forum.example": [PUBLIC]}), Nat()
+    settings = FetchSettings(connect_timeout=2.0, total_timeout=5.0, max_bytes=1000)
+    transport = guarded_transport(httpx.Limits(), resolver=names, inner=nat)
+
+    async def work(fetcher: Fetcher) -> list[str]:
+        outcomes = []
+        for path in ("/a.xml", "/b.xml", "/big.xml", "/a.xml"):
+            try:
+                result = await fetcher.fetch(f"http://forum.example:{port}{path}")
+                outcomes.append(str(result.status))
+            except FetchError as exc:
+                outcomes.append(exc.reason)
+        return outcomes
+
+    assert run(work, settings, transport=transport) == ["200", "200", "too_large", "200"]
+    # a, b and big over the first connection; big was cut off, so the last a needs a new one
+    assert nat.connected == [(PUBLIC, port), (PUBLIC, port)]
+    assert names.asked == ["forum.example", "forum.example"]  # each connection checked anew
