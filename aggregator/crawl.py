@@ -31,6 +31,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal, ParamSpec, Protocol, TypeVar
+from urllib.parse import urlsplit
 
 from aggregator import pacing
 from aggregator.errors import FetchError, ParseError, SourceError, StoreError
@@ -50,6 +51,10 @@ MAX_PARSER_PROCESSES = 4
 LEASE_S = 120.0  # a claim on a source lasts this long unless renewed (every LEASE_S / 4)
 WRITE_BATCH = 250  # results written in one transaction at most
 WRITE_BATCH_ITEMS = 1000  # … and items, so that a first crawl's batches stay small in memory
+# Sources between the start of their fetch and the end of their write, per allowed fetch: the
+# bodies and items they hold are the crawl's memory, so fetching must not outrun parsing and
+# writing (500 bodies of up to max_bytes waiting for two parser processes).
+IN_PROGRESS_PER_FETCH = 2
 WRITE_LINGER_S = 0.05  # a batch waits this long for more results (fewer, larger transactions)
 MESSAGE_LIMIT = 300  # characters of an unexpected error's text kept in the one-line message
 
@@ -128,6 +133,22 @@ def due_sources(
     return [s for s in chosen if pacing.is_due(s, states.get(s.id), now)]
 
 
+def _across_hosts(sources: Sequence[Source]) -> list[Source]:
+    """The sources in an order that takes turns between hosts (round robin): the sources in
+    progress at one time are on different hosts, so the one-request-per-host rule does not idle
+    them, and no host gets its feeds asked for back to back."""
+    by_host: dict[str, list[Source]] = {}
+    for source in sources:
+        by_host.setdefault(urlsplit(source.feed or "").netloc.lower(), []).append(source)
+    queues = list(by_host.values())
+    return [
+        queue[turn]
+        for turn in range(max(map(len, queues), default=0))
+        for queue in queues
+        if turn < len(queue)
+    ]
+
+
 def crawler_id() -> str:
     """Who holds a lease: host, process and a random part (pids repeat across machines)."""
     return f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(4)}"
@@ -201,10 +222,14 @@ async def crawl(
                 rng or random.Random(),
                 reader or _reader(),
                 writing,
+                asyncio.Semaphore(IN_PROGRESS_PER_FETCH * fetch_settings.global_limit),
             )
             helpers.append(asyncio.create_task(writer.run()))
             helpers.append(asyncio.create_task(_renew(store, owner, pending, lease, clock)))
-            tasks = [asyncio.create_task(_crawl_one(s, states.get(s.id), job)) for s in due]
+            tasks = [
+                asyncio.create_task(_crawl_one(s, states.get(s.id), job))
+                for s in _across_hosts(due)
+            ]
             if stop:
                 helpers.append(asyncio.create_task(_cancel_on(stop, tasks, writing)))
             for next_done in asyncio.as_completed(tasks):
@@ -309,6 +334,7 @@ class _Job:
     rng: random.Random
     reader: Reader
     writing: set[asyncio.Task[SourceOutcome]]
+    in_progress: asyncio.Semaphore
 
 
 class _Parsers:
@@ -386,13 +412,21 @@ class _Writer:
         self.done = asyncio.Event()
         self.batches = 0
 
-    async def write(self, state: FetchState, items: tuple[Item, ...] = ()) -> tuple[int, int]:
-        """Store `items` and `state`; returns (new, updated); raises what the database raised."""
+    async def write(
+        self,
+        state: FetchState,
+        items: tuple[Item, ...] = (),
+        queued: Callable[[], None] | None = None,
+    ) -> tuple[int, int]:
+        """Store `items` and `state`; returns (new, updated); raises what the database raised.
+        `queued` is called once the result is in the queue."""
         if self.done.is_set():
             raise StoreError("the crawl's writer has stopped")
         future: asyncio.Future[tuple[int, int]] = asyncio.get_running_loop().create_future()
         self.queue.append((state, items, future))
         self.wakeup.set()
+        if queued is not None:
+            queued()
         return await future
 
     async def run(self) -> None:
@@ -452,6 +486,35 @@ class _Writer:
 
 async def _crawl_one(source: Source, state: FetchState | None, job: _Job) -> SourceOutcome:
     """Fetch, read and store one source; every failure becomes its outcome, never an exception."""
+    async with _Slot(job.in_progress) as slot:
+        return await _crawl_one_now(source, state, job, slot)
+
+
+class _Slot:
+    """A place among the sources in progress, given back at the end or as soon as what is left
+    to do holds no memory (a result without items, waiting only for its write)."""
+
+    def __init__(self, semaphore: asyncio.Semaphore) -> None:
+        self.semaphore = semaphore
+        self.held = False
+
+    async def __aenter__(self) -> _Slot:
+        await self.semaphore.acquire()
+        self.held = True
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.release()
+
+    def release(self) -> None:
+        if self.held:
+            self.held = False
+            self.semaphore.release()
+
+
+async def _crawl_one_now(
+    source: Source, state: FetchState | None, job: _Job, slot: _Slot
+) -> SourceOutcome:
     assert source.feed is not None  # due_sources only hands out sources with a feed
     previous = state or FetchState(source_id=source.id)
     if previous.url != source.feed:  # a new feed URL: its old validators mean nothing
@@ -476,7 +539,7 @@ async def _crawl_one(source: Source, state: FetchState | None, job: _Job) -> Sou
                 result.final_url,
             )
         stage = "store"
-        return await _succeeded(source, previous, result, read, job)
+        return await _succeeded(source, previous, result, read, job, slot)
     except SourceError as exc:
         error = exc
     except StoreError as exc:
@@ -485,7 +548,7 @@ async def _crawl_one(source: Source, state: FetchState | None, job: _Job) -> Sou
         log.warning("%s: unexpected %s during %s", source.id, type(exc).__name__, stage)
         log.debug("%s: %s failed", source.id, stage, exc_info=True)
         error = SourceError("internal_error", f"{stage} of {source.feed} failed: {_one_line(exc)}")
-    return await _failed(source, previous, error, job)
+    return await _failed(source, previous, error, job, slot)
 
 
 async def _succeeded(
@@ -494,6 +557,7 @@ async def _succeeded(
     result: FetchResult,
     read: FeedRead | None,
     job: _Job,
+    slot: _Slot,
 ) -> SourceOutcome:
     """The one success path of a fetch: fresh content (`read`) or not modified (None)."""
     now = job.clock()
@@ -517,7 +581,7 @@ async def _succeeded(
     task = asyncio.current_task()
     if task is not None:
         job.writing.add(task)  # from here on a stop does not cancel it: the write completes
-    new, updated = await job.writer.write(state, items)
+    new, updated = await job.writer.write(state, items, None if items else slot.release)
     return SourceOutcome(
         source.id,
         state.last_status or "ok",  # type: ignore[arg-type]
@@ -531,7 +595,7 @@ async def _succeeded(
 
 
 async def _failed(
-    source: Source, previous: FetchState, exc: SourceError, job: _Job
+    source: Source, previous: FetchState, exc: SourceError, job: _Job, slot: _Slot
 ) -> SourceOutcome:
     now = job.clock()
     failures = previous.consecutive_failures + 1
@@ -550,7 +614,7 @@ async def _failed(
     if task is not None:
         job.writing.add(task)
     try:
-        await job.writer.write(state)
+        await job.writer.write(state, queued=slot.release)
     except Exception as store_exc:  # the failure itself could not be recorded: say so, go on
         log.error("%s: recording its failure failed: %s", source.id, _one_line(store_exc))
     return SourceOutcome(

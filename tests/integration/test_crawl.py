@@ -314,3 +314,22 @@ def test_a_bug_met_by_one_source_fails_only_that_source(
     assert (failure.source_id, failure.reason) == ("bug", "internal_error")
     assert "parse" in (failure.message or "") and "RuntimeError: boom" in (failure.message or "")
     assert [s.title for s in store.stories()] == ["O"]
+
+
+def test_due_sources_take_turns_between_hosts() -> None:
+    """Sources in progress at one time are on different hosts (one request per host at once)."""
+    from aggregator.crawl import _across_hosts
+
+    def on(host: str, n: int) -> Source:
+        return Source(f"{host}-{n}", "F", None, "https://x.example/", f"https://{host}/{n}.xml")
+
+    sources = [on("a.example", 1), on("a.example", 2), on("a.example", 3), on("B.example", 1)]
+    sources.append(on("c.example:8080", 1))
+    assert [s.id for s in _across_hosts(sources)] == [
+        "a.example-1",
+        "B.example-1",
+        "c.example:8080-1",
+        "a.example-2",
+        "a.example-3",
+    ]
+    assert _across_hosts([]) == []
