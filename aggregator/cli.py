@@ -362,7 +362,8 @@ def cmd_items_purge(args: argparse.Namespace, settings: Settings) -> int:
     else:
         print(
             f"removed {count} items of source '{source_id}'; the next publish removes them from "
-            "every page and feed (run `aggregator publish`)"
+            "every page and feed (a running `aggregator run` does it on its next tick; "
+            "otherwise run `aggregator publish`)"
         )
     return EXIT_OK
 

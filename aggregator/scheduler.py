@@ -43,7 +43,7 @@ class Runner:
         self.sources = list(sources)
         self.stop = stop or threading.Event()  # set: the crawl in progress stops fetching
         self._lock = threading.Lock()
-        self.published_change: int | None = None  # store.latest_change() at the last publish
+        self.published_change: tuple[int, int] | None = None  # latest_change() when published
 
     def reload_sources(self) -> None:
         try:

@@ -644,15 +644,18 @@ class Store:
             ).scalar_one()
         return int(run_id)
 
-    def latest_change(self) -> int:
-        """Id of the newest crawl run, by any crawler process sharing this database, that stored
-        new or updated items (0 before the first): a publisher compares it with the last one it
-        published, so that it also publishes what other processes crawled."""
-        query = select(func.max(CrawlRunRow.id)).where(
+    def latest_change(self) -> tuple[int, int]:
+        """What the published site depends on, cheaply: the id of the newest crawl run (by any
+        crawler process sharing this database) that stored new or updated items, and the number
+        of items (a purge lowers it). A publisher compares it with the value at its last
+        publish, so that it also publishes what other processes crawled or removed."""
+        runs = select(func.max(CrawlRunRow.id)).where(
             CrawlRunRow.items_new + CrawlRunRow.items_updated > 0
         )
         with transaction(self.engine) as conn:
-            return int(conn.execute(query).scalar_one() or 0)
+            run_id = conn.execute(runs).scalar_one() or 0
+            items = conn.execute(select(func.count()).select_from(ItemRow)).scalar_one()
+        return int(run_id), int(items)
 
     def latest_crawl_run(self) -> CrawlRun | None:
         """The most recently started crawl, or None before the first one."""

@@ -207,7 +207,8 @@ def test_items_purge_removes_a_departed_member_from_every_page_and_feed(
     assert purged.returncode == 0, purged.stderr
     assert purged.stdout == (
         "removed 301 items of source 'zeitz'; the next publish removes them from every page and "
-        "feed (run `aggregator publish`)\n"
+        "feed (a running `aggregator run` does it on its next tick; otherwise run "
+        "`aggregator publish`)\n"
     )
     states = store.fetch_states()
     assert states["zeitz"].item_count == 0

@@ -78,3 +78,18 @@ def test_the_serving_process_publishes_what_another_crawler_stored(tmp_path: Pat
         assert report.new == 1
         web_host.tick()  # its own crawl finds nothing due
         assert "Tick" in index.read_text(encoding="utf-8")
+
+
+def test_the_serving_process_publishes_a_purge(tmp_path: Path) -> None:
+    """`items purge` is no crawl: the next tick still removes the items from the site."""
+    with FixtureServer({"/f": Response(200, FEED, {"Content-Type": "application/rss+xml"})}) as s:
+        settings = one_source(tmp_path, s.url("/f"))
+        runner = Runner(settings, open_store(settings), [])
+        runner.tick()
+        index = tmp_path / "public" / "index.html"
+        assert "Tick" in index.read_text(encoding="utf-8")
+        config = settings.config.read_text(encoding="utf-8")
+        settings.config.write_text(config + "    enabled: false\n", encoding="utf-8")
+        assert open_store(settings).purge_source("forum") == 1  # as `aggregator items purge`
+        runner.tick()
+        assert "Tick" not in index.read_text(encoding="utf-8")
