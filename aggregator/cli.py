@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from aggregator import __version__
-from aggregator.config import load_sources
 from aggregator.errors import AggregatorError, ConfigError
 from aggregator.settings import Settings
 
@@ -28,6 +27,14 @@ if TYPE_CHECKING:
 log = logging.getLogger("aggregator")
 
 EXIT_OK, EXIT_FAILURE, EXIT_CONFIG = 0, 1, 2
+
+
+def load_sources(path: Path, *, allow_private: bool = False) -> list[Source]:
+    """sources.yaml, validated (`config.load_sources`). Imported on first use: a crawl's parser
+    processes import this module as their main module and need no YAML."""
+    from aggregator.config import load_sources as load
+
+    return load(path, allow_private=allow_private)
 
 
 def build_parser() -> argparse.ArgumentParser:
