@@ -91,6 +91,18 @@ def _describe(kind: Any) -> str:
     }.get(str(kind), "a value")
 
 
+# Each number's sane range: an absurd value is a clear error here, not an overflow in a timer.
+_RANGES: dict[str, tuple[float, float]] = {
+    "concurrency": (1, 1024),
+    "max_bytes": (1, 1024**3),
+    "check_every_s": (1, 86_400),
+    "connect_timeout": (0.001, 3_600),
+    "timeout": (0.001, 3_600),
+    "crawl_lease_s": (1, 86_400),
+    "parse_workers": (-1, 64),
+}
+
+
 def _checked(settings: Settings) -> Settings:
     problems = []
     if url_problem(settings.base_url):
@@ -99,12 +111,12 @@ def _checked(settings: Settings) -> Settings:
         )
     if not 0 < settings.port < 65536:
         problems.append(f"AGGREGATOR_PORT={settings.port}: must be between 1 and 65535")
-    for name in ("concurrency", "max_bytes", "check_every_s"):
-        if getattr(settings, name) < 1:
-            problems.append(f"AGGREGATOR_{name.upper()}: must be at least 1")
-    for name in ("connect_timeout", "timeout", "crawl_lease_s"):
-        if getattr(settings, name) <= 0:
-            problems.append(f"AGGREGATOR_{name.upper()}: must be more than 0 seconds")
+    for name, (low, high) in _RANGES.items():
+        value = getattr(settings, name)
+        if not low <= value <= high:  # NaN fails both comparisons, so it is caught too
+            problems.append(
+                f"AGGREGATOR_{name.upper()}={value}: must be between {low:g} and {high:g}"
+            )
     if problems:
         raise ConfigError(problems)
     if not settings.base_url.endswith("/"):

@@ -58,3 +58,23 @@ def test_allow_private_urls_is_off_by_default_and_read_as_a_yes_or_no() -> None:
 def test_base_url_needs_a_host() -> None:
     with pytest.raises(ConfigError, match="AGGREGATOR_BASE_URL"):
         Settings.from_env({"AGGREGATOR_BASE_URL": "https://"})
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("AGGREGATOR_TIMEOUT", "1e308"),
+        ("AGGREGATOR_TIMEOUT", "nan"),
+        ("AGGREGATOR_CONNECT_TIMEOUT", "inf"),
+        ("AGGREGATOR_CHECK_EVERY_S", "10000000000000000"),
+        ("AGGREGATOR_CRAWL_LEASE_S", "1e20"),
+        ("AGGREGATOR_CONCURRENCY", "99999999999"),
+        ("AGGREGATOR_MAX_BYTES", "99999999999999"),
+        ("AGGREGATOR_PARSE_WORKERS", "-7"),
+    ],
+)
+def test_absurd_numbers_are_one_clear_error_not_an_overflow_later(name: str, value: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_env({name: value})
+    (problem,) = caught.value.problems
+    assert problem.startswith(f"{name}=") and "must be between" in problem
