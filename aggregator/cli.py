@@ -321,10 +321,11 @@ def cmd_sources_check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_sources_status(args: argparse.Namespace, settings: Settings) -> int:
-    from aggregator.runtime import open_store
+    from aggregator.runtime import open_store, utc_now
 
     sources = load_sources(settings.config, allow_private=settings.allow_private_urls)
     states = open_store(settings).fetch_states()
+    now = utc_now()
     for source in sources:
         state = states.get(source.id)
         if not source.enabled:
@@ -342,6 +343,11 @@ def cmd_sources_status(args: argparse.Namespace, settings: Settings) -> int:
             else ""
         )
         print(f"{source.id:28} {items:5} items  {status} {when}".rstrip())
+        if state and state.leased_by and state.leased_until and state.leased_until > now:
+            print(
+                f"{'':28} being fetched by crawler {state.leased_by} "
+                f"(claim until {state.leased_until:%Y-%m-%d %H:%M:%S} UTC)"
+            )
         if state and state.moved_to:
             print(f"{'':28} moved permanently to {state.moved_to}: update {settings.config}")
     return EXIT_OK

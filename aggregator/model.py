@@ -89,6 +89,8 @@ class FetchState:
     last_error_message: str | None = None
     moved_to: str | None = None  # target of a permanent redirect (301/308): update sources.yaml
     item_count: int = 0  # items stored for this source
+    leased_by: str | None = None  # the crawler process fetching it now (read only: see crawl)
+    leased_until: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

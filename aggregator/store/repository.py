@@ -167,6 +167,8 @@ class Store:
                     SourceRow.last_error_message,
                     SourceRow.moved_to,
                     func.coalesce(counts.c.n, 0) if with_counts else literal(0),
+                    SourceRow.lease_owner,
+                    SourceRow.lease_until,
                 )
                 if with_counts:
                     query = query.outerjoin(counts, counts.c.source_id == SourceRow.id)
@@ -187,6 +189,8 @@ class Store:
                         last_error_message=row[10],
                         moved_to=row[11],
                         item_count=int(row[12]),
+                        leased_by=row[13],
+                        leased_until=row[14],
                     )
         return states
 

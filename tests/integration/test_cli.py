@@ -154,3 +154,36 @@ def test_an_unexpected_error_is_one_line_not_a_traceback(
     assert capsys.readouterr().err == (
         "error: unexpected RuntimeError: kaputt (run with -v for the traceback)\n"
     )
+
+
+def test_sources_status_names_the_crawler_fetching_a_source(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from aggregator.config import load_sources
+    from aggregator.store.db import make_engine, upgrade
+    from aggregator.store.repository import Store
+
+    config = tmp_path / "sources.yaml"
+    config.write_text(
+        "sources:\n"
+        "  - id: leipzig\n    name: Stadtforum\n    homepage: https://a.example/\n"
+        "    feed: https://a.example/feed/\n"
+        "  - id: halle\n    name: AKI\n    homepage: https://b.example/\n"
+        "    feed: https://b.example/feed/\n"
+    )
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    store = Store(engine)
+    store.sync_sources(load_sources(config))
+    now = datetime.now(UTC)
+    assert store.claim_sources(["leipzig"], "crawler-b:4711:ab", now, now + timedelta(hours=1)) == [
+        "leipzig"
+    ]
+    engine.dispose()
+    assert main(["--config", str(config), "--database-url", url, "sources", "status"]) == 0
+    out = capsys.readouterr().out
+    assert "being fetched by crawler crawler-b:4711:ab (claim until" in out
+    assert out.count("being fetched") == 1  # halle is not claimed
