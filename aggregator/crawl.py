@@ -18,6 +18,7 @@ transaction for all the sources that finished while the previous batch was being
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import multiprocessing
@@ -353,28 +354,20 @@ class _Parsers:
             workers = workers if sources >= PARALLEL_PARSE_MIN_SOURCES and workers > 1 else 0
         self.workers = max(workers, 0)
         self.pool: ProcessPoolExecutor | None = None
-        self.rebuilt = 0
         self._one_at_a_time: asyncio.Lock | None = None
 
     async def run(self, call: Callable[[], FeedRead], url: str) -> FeedRead:
         loop = asyncio.get_running_loop()
         if not self.workers:
             return await loop.run_in_executor(None, call)
-        for attempt in (1, 2):
-            lock = self._one_at_a_time
-            pool = self._pool()
-            try:
-                if lock is None:
+        for _attempt in range(2):
+            async with self._one_at_a_time or contextlib.nullcontext():
+                pool = self._pool()
+                try:
                     return await loop.run_in_executor(pool, call)
-                async with lock:
-                    return await loop.run_in_executor(self._pool(), call)
-            except BrokenProcessPool:
-                self._replace(pool)
-                if attempt == 2:
-                    raise ParseError(
-                        "parser_crashed", f"the parser process died while reading {url}"
-                    ) from None
-        raise AssertionError("unreachable")
+                except BrokenProcessPool:
+                    self._replace(pool)
+        raise ParseError("parser_crashed", f"the parser process died while reading {url}")
 
     def _pool(self) -> ProcessPoolExecutor:
         if self.pool is None:
@@ -387,7 +380,6 @@ class _Parsers:
             log.warning("a parser process died; starting a new pool")
             broken.shutdown(wait=False, cancel_futures=True)
             self.pool = None
-            self.rebuilt += 1
             self._one_at_a_time = self._one_at_a_time or asyncio.Lock()
 
     def close(self) -> None:
@@ -410,7 +402,6 @@ class _Writer:
         self.wakeup = asyncio.Event()
         self.closing = False
         self.done = asyncio.Event()
-        self.batches = 0
 
     async def write(
         self,
@@ -463,7 +454,6 @@ class _Writer:
     async def _flush(
         self, batch: list[tuple[FetchState, tuple[Item, ...], asyncio.Future[tuple[int, int]]]]
     ) -> None:
-        self.batches += 1
         try:
             counts = await asyncio.to_thread(
                 self.store.save_crawl_results,
@@ -564,6 +554,7 @@ async def _succeeded(
     ttl = read.ttl_minutes if read else None
     next_at = pacing.after_success(source, now, max_age_s=result.max_age, ttl_minutes=ttl)
     modified = read is not None
+    status: Status = "ok" if modified else "not_modified"
     state = replace(
         previous,
         etag=result.etag or (None if modified else previous.etag),
@@ -572,19 +563,16 @@ async def _succeeded(
         last_success_at=now,
         next_fetch_at=next_at,
         consecutive_failures=0,
-        last_status="ok" if modified else "not_modified",
+        last_status=status,
         last_error=None,
         last_error_message=read.warning if read else None,
         moved_to=result.permanent_redirect,
     )
     items = read.items if read else ()
-    task = asyncio.current_task()
-    if task is not None:
-        job.writing.add(task)  # from here on a stop does not cancel it: the write completes
-    new, updated = await job.writer.write(state, items, None if items else slot.release)
+    new, updated = await _write(job, slot, state, items)
     return SourceOutcome(
         source.id,
-        state.last_status or "ok",  # type: ignore[arg-type]
+        status,
         new=new,
         updated=updated,
         entries=len(items),
@@ -610,16 +598,24 @@ async def _failed(
         last_error=exc.reason,
         last_error_message=exc.message,
     )
-    task = asyncio.current_task()
-    if task is not None:
-        job.writing.add(task)
     try:
-        await job.writer.write(state, queued=slot.release)
+        await _write(job, slot, state)
     except Exception as store_exc:  # the failure itself could not be recorded: say so, go on
         log.error("%s: recording its failure failed: %s", source.id, _one_line(store_exc))
     return SourceOutcome(
         source.id, "failed", reason=exc.reason, message=exc.message, next_fetch_at=next_at
     )
+
+
+async def _write(
+    job: _Job, slot: _Slot, state: FetchState, items: tuple[Item, ...] = ()
+) -> tuple[int, int]:
+    """Hand a source's result to the writer. From here on a stop does not cancel the source (the
+    write completes), and a result without items gives its slot back once it is queued."""
+    task = asyncio.current_task()
+    if task is not None:
+        job.writing.add(task)
+    return await job.writer.write(state, items, None if items else slot.release)
 
 
 def _one_line(exc: BaseException) -> str:

@@ -83,12 +83,15 @@ class Runner:
             log.debug("nothing due")
         for failure in report.failures:
             log.warning("%s failed: %s", failure.source_id, failure.message)
-        if report.changed or self.store.latest_change() != self.published_change:
-            self.publish()
+        change = self.store.latest_change()
+        if report.changed or change != self.published_change:
+            self.publish(change)
 
-    def publish(self) -> None:
+    def publish(self, change: tuple[int, int] | None = None) -> None:
+        """Publish; `change` is `store.latest_change()` read before (read here when None)."""
         try:
-            change = self.store.latest_change()
+            if change is None:
+                change = self.store.latest_change()
             result, seconds = publish_once(self.settings, self.store, self.sources)
             self.published_change = change
         except AggregatorError as exc:

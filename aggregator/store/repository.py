@@ -35,7 +35,6 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.orm import aliased
-from sqlalchemy.sql.dml import Insert
 
 from aggregator.errors import StoreError
 from aggregator.model import FetchState, Item, Source, Story
@@ -210,40 +209,34 @@ class Store:
         for state in states:
             for value in (state.last_fetched_at, state.last_success_at, state.next_fetch_at):
                 _require_aware(value)
-        ids = [state.source_id for state in states]
-        stored: dict[str, tuple[str | None, str | None]] = {}
-        for chunk in _chunks(sorted(ids)):
+        ids = sorted(state.source_id for state in states)
+        feed_urls: dict[str, str | None] = {}
+        for chunk in _chunks(ids):
             query = (
-                select(SourceRow.id, SourceRow.feed_url, SourceRow.lease_owner)
+                select(SourceRow.id, SourceRow.feed_url)
                 .where(SourceRow.id.in_(chunk))
                 .order_by(SourceRow.id)  # rows locked in one order by every process: no deadlock
             )
             if conn.dialect.name == "postgresql":
                 query = query.with_for_update()  # no other crawler re-leases it meanwhile
-            stored.update((row[0], (row[1], row[2])) for row in conn.execute(query))
-        missing = [source_id for source_id in ids if source_id not in stored]
+            feed_urls.update((source_id, url) for source_id, url in conn.execute(query))
+        missing = [source_id for source_id in ids if source_id not in feed_urls]
         if missing:
             raise StoreError(f"no source {missing[0]!r} in the database: sync sources.yaml first")
         rows = []
         for state in states:
-            feed_url, lease_owner = stored[state.source_id]
             fields = _state_fields(state)
-            if state.url is not None and feed_url != state.url:
+            if state.url is not None and feed_urls[state.source_id] != state.url:
                 fields |= {"etag": None, "last_modified": None, "next_fetch_at": None}
-            if owner is not None and lease_owner == owner:
-                fields |= {"lease_owner": None, "lease_until": None}
-            else:
-                fields |= {"lease_owner": lease_owner, "lease_until": _KEEP}
             rows.append({"b_id": state.source_id, **fields})
-        keep = [row for row in rows if row["lease_until"] is _KEEP]
-        release = [row for row in rows if row["lease_until"] is not _KEEP]
-        target = update(SourceRow).where(SourceRow.id == bindparam("b_id"))
-        if release:
-            conn.execute(target, release)
-        if keep:
-            for row in keep:
-                del row["lease_until"], row["lease_owner"]
-            conn.execute(target, keep)
+        conn.execute(update(SourceRow).where(SourceRow.id == bindparam("b_id")), rows)
+        if owner is not None:
+            for chunk in _chunks(ids):
+                conn.execute(
+                    update(SourceRow)
+                    .where(SourceRow.id.in_(chunk), SourceRow.lease_owner == owner)
+                    .values(lease_owner=None, lease_until=None)
+                )
 
     # -- crawl leases -------------------------------------------------------------------------
 
@@ -437,14 +430,10 @@ class Store:
                 tags.extend(_source_city_tags(item_id, item))
         if tags:
             # A city already tagged by the text tagger or the editor keeps that origin.
-            conn.execute(self._insert_ignoring_duplicates(), tags)
+            conn.execute(self._dialect_insert(ItemTagRow).on_conflict_do_nothing(), tags)
         for chunk in _chunks(unchanged):
             conn.execute(update(ItemRow).where(ItemRow.id.in_(chunk)).values(last_seen_at=now))
         return inserted, len(changes)
-
-    def _insert_ignoring_duplicates(self) -> Insert:
-        statement: Insert = self._dialect_insert(ItemTagRow).on_conflict_do_nothing()
-        return statement
 
     def _dialect_insert(self, table: type[Any]) -> Any:
         """INSERT with ON CONFLICT, which both dialects speak (SQLite since 3.24). The dialect
@@ -729,7 +718,6 @@ def content_hash(item: Item) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
-_KEEP: Any = object()  # marker: leave this column as it is
 # Bounds of what a server's headers and our messages may put into a source's row.
 _MAX_VALIDATOR = 1024  # an ETag or Last-Modified longer than this is not kept (not sent again)
 _MAX_URL = 2048

@@ -14,8 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
+
+from aggregator.store.db import make_engine, upgrade
 
 TEST_DATABASE_ENV = "AGGREGATOR_TEST_DATABASE_URL"
 
@@ -47,3 +49,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     finally:
         admin.dispose()
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """A migrated engine on `database_url` (SQLite and PostgreSQL), disposed afterwards."""
+    engine = make_engine(database_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()

@@ -16,12 +16,12 @@ from typing import Any
 
 import pytest
 import sqlalchemy.exc
+from sqlalchemy import Engine
 
 from aggregator.crawl import CrawlReport, crawl
 from aggregator.demo.httpserver import FixtureServer, Response
 from aggregator.fetch import Fetcher, FetchSettings
 from aggregator.model import Source
-from aggregator.store.db import make_engine, upgrade
 from aggregator.store.repository import Store
 from tests.integration.crawl_faults import KILL_MARKER, RAISE_MARKER, faulty_reader
 
@@ -65,11 +65,8 @@ def server() -> Iterator[FixtureServer]:
 
 
 @pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    engine = make_engine(database_url)
-    upgrade(engine)
-    yield Store(engine)
-    engine.dispose()
+def store(engine: Engine) -> Store:
+    return Store(engine)
 
 
 def src(server: FixtureServer, sid: str, path: str) -> Source:
@@ -237,3 +234,24 @@ def test_absurd_validators_and_redirect_hints_are_bounded(
     assert report.count("failed") == 0
     state = store.fetch_states()["bad"]
     assert (state.etag, state.last_modified) == (None, None)
+
+
+def test_a_pool_that_dies_again_and_again_is_replaced_each_time(
+    server: FixtureServer, store: Store
+) -> None:
+    """Three bodies kill their parser process: each costs only its own source."""
+    sources = [src(server, "slow", "/slow.xml")]
+    for n in range(3):
+        server.routes[f"/bad{n}.xml"] = feed(rss(f"bad{n}", item_extra=KILL_MARKER.decode()))
+        server.routes[f"/ok{n}.xml"] = feed(rss(f"ok{n}"))
+        sources += [src(server, f"bad{n}", f"/bad{n}.xml"), src(server, f"ok{n}", f"/ok{n}.xml")]
+    settings = FetchSettings(allow_private_addresses=True, connect_timeout=2, total_timeout=5)
+    report = asyncio.run(
+        crawl(sources, store, settings, clock=Clock(), reader=faulty_reader, parse_workers=2)
+    )
+    outcomes = {o.source_id: (o.status, o.reason, o.new) for o in report.outcomes}
+    assert outcomes == {
+        "slow": ("ok", None, 2),
+        **{f"bad{n}": ("failed", "parser_crashed", 0) for n in range(3)},
+        **{f"ok{n}": ("ok", None, 2) for n in range(3)},
+    }

@@ -8,7 +8,6 @@ import json
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from aggregator.demo.httpserver import FixtureServer, Response
 from aggregator.fetch import FetchSettings
 from aggregator.model import Item, Source
 from aggregator.publish import publish_site
-from aggregator.store import Store, make_engine, upgrade
+from aggregator.store import Store
 from aggregator.store.schema import ItemRow, ItemTagRow, SourceRow
 
 NOW = datetime(2026, 11, 24, 13, 0, tzinfo=UTC)  # 14:00 in Berlin
@@ -45,14 +44,6 @@ sources:
     homepage: https://halle.example/
     feed: https://halle.example/feed/
 """
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
 
 
 def test_a_crawl_of_3000_undated_entries_stores_the_first_200_and_says_so(

@@ -4,7 +4,6 @@ what the public pages read back."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -13,7 +12,7 @@ from sqlalchemy import Engine, insert, select
 
 from aggregator.errors import StoreError
 from aggregator.model import FetchState, Item, Source
-from aggregator.store import Store, make_engine, upgrade
+from aggregator.store import Store, make_engine
 from aggregator.store.schema import ItemRow, ItemTagRow, SourceRow
 
 T0 = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
@@ -40,14 +39,6 @@ GOERLITZ = Source(
     homepage="https://forum-goerlitz.example/",
     feed=None,
 )
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

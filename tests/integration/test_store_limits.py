@@ -8,16 +8,14 @@ crawl, fail. Now every entry is bounded before it is stored, on both databases a
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy import Engine, func, select
 
 from aggregator.limits import MAX_CONTENT_BYTES, MAX_GUID_BYTES, MAX_TITLE_CHARS
 from aggregator.model import Source
 from aggregator.reading import read_feed
-from aggregator.store import Store, make_engine, upgrade
+from aggregator.store import Store
 from aggregator.store.schema import ItemRow
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
@@ -62,14 +60,6 @@ HOSTILE_FEED = (
     + entry("gut-2", "https://stadtforum-leipzig.example/gut-2/", "Gute Meldung zwei")
     + "</channel></rss>"
 ).encode()
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
 
 
 def test_a_hostile_feed_is_stored_on_both_databases_and_its_good_entries_with_it(
