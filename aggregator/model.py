@@ -9,14 +9,41 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Literal
 
 DEFAULT_INTERVAL_MINUTES = 60
 MIN_INTERVAL_MINUTES = 15
 
 
+DEFAULT_MAX_PAGES = 1
+MAX_MAX_PAGES = 20  # list pages followed per scrape ("ältere Beiträge", rel=next)
+
+SourceKind = Literal["feed", "page"]
+
+
+@dataclass(frozen=True, slots=True)
+class ScrapeRules:
+    """How to read a news page that has no feed (`scrape:` in sources.yaml).
+
+    Every selector is optional CSS: without `item` the scraper finds the item blocks itself
+    (WordPress, TYPO3 news, Jimdo, dated text blocks, "+++" blocks, a DokuWiki chronicle). The
+    other selectors are relative to one item block.
+    """
+
+    url: str  # the news (list) page
+    item: str | None = None
+    title: str | None = None
+    link: str | None = None
+    date: str | None = None
+    excerpt: str | None = None
+    image: str | None = None
+    date_format: str | None = None  # strptime format of the date text, e.g. "%d.%m.%Y"
+    max_pages: int = DEFAULT_MAX_PAGES
+
+
 @dataclass(frozen=True, slots=True)
 class Source:
-    """One member forum as registered in sources.yaml."""
+    """One member forum as registered in sources.yaml: it has a feed, or a page to scrape."""
 
     id: str
     name: str
@@ -26,6 +53,16 @@ class Source:
     interval_minutes: int = DEFAULT_INTERVAL_MINUTES
     enabled: bool = True
     feed_verified: bool = True  # False: the feed URL is a guess (CMS default path)
+    scrape: ScrapeRules | None = None  # set instead of `feed` for a news page to scrape
+
+    @property
+    def kind(self) -> SourceKind:
+        return "page" if self.scrape is not None else "feed"
+
+    @property
+    def url(self) -> str | None:
+        """What the crawl fetches first: the feed, or the news page."""
+        return self.scrape.url if self.scrape is not None else self.feed
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +78,7 @@ class Entry:
     updated: datetime | None = None
     author: str | None = None
     base: str | None = None  # xml:base the feed set for the content: relative links resolve to it
+    image: str | None = None  # lead image URL (scraped pages)
 
 
 @dataclass(frozen=True, slots=True)
