@@ -12,12 +12,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import yaml
 
 from aggregator.errors import ConfigError
-from aggregator.model import DEFAULT_INTERVAL_MINUTES, MIN_INTERVAL_MINUTES, Source
+from aggregator.model import (
+    DEFAULT_INTERVAL_MINUTES,
+    DEFAULT_MAX_PAGES,
+    MAX_MAX_PAGES,
+    MIN_INTERVAL_MINUTES,
+    ScrapeRules,
+    Source,
+)
 from aggregator.urls import (
     canonical_url,
     control_characters,
@@ -26,8 +34,12 @@ from aggregator.urls import (
     url_problem,
 )
 
-REQUIRED_KEYS = ("id", "name", "homepage", "feed")
+REQUIRED_KEYS = ("id", "name", "homepage")
+KIND_KEYS = ("feed", "scrape")  # exactly one of them: a feed, or a news page to scrape
 OPTIONAL_KEYS = ("city", "interval", "enabled", "feed_verified")
+SCRAPE_SELECTORS = ("item", "title", "link", "date", "excerpt", "image")
+SCRAPE_KEYS = ("url", *SCRAPE_SELECTORS, "date_format", "max_pages")
+MAX_SELECTOR_LENGTH = 500
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 MAX_INTERVAL_MINUTES = 7 * 24 * 60  # one week; a huge value used to overflow the date arithmetic
 PRIVATE_HINT = "set AGGREGATOR_ALLOW_PRIVATE_URLS=1 to allow it"
@@ -74,7 +86,7 @@ def parse_sources(
     entries = _source_nodes(root, problems)
     sources: list[Source] = []
     first_line: dict[str, int] = {}
-    feed_owner: dict[str, tuple[str, int]] = {}  # canonical feed URL → (id, line)
+    feed_owner: dict[str, tuple[str, int, str]] = {}  # canonical URL → (id, line, feed/page)
     for node in entries:
         source_id = _id_of(node)
         line = node.start_mark.line + 1
@@ -90,21 +102,22 @@ def parse_sources(
         if source is None:
             continue
         sources.append(source)
-        if source.feed is not None:
-            key = canonical_url(source.feed)
-            feed_line = _line_of(node, "feed")
+        if source.url is not None:
+            key = canonical_url(source.url)
+            what = "feed" if source.kind == "feed" else "news page"
+            url_line = _line_of(node, "feed" if source.kind == "feed" else "scrape")
             if key in feed_owner:
-                owner, owner_line = feed_owner[key]
+                owner, owner_line, owner_what = feed_owner[key]
                 problems.append(
                     _Problem(
-                        feed_line,
+                        url_line,
                         source.id,
-                        f"feed {source.feed} is already the feed of source '{owner}' "
-                        f"(line {owner_line})",
+                        f"{what} {source.url} is already the {owner_what} of source "
+                        f"'{owner}' (line {owner_line})",
                     )
                 )
             else:
-                feed_owner[key] = (source.id, feed_line)
+                feed_owner[key] = (source.id, url_line, what)
     if problems:
         raise ConfigError([_format(filename, p) for p in sorted(problems, key=lambda p: p.line)])
     return sources
@@ -194,16 +207,23 @@ def _source(node: yaml.MappingNode, problems: list[_Problem], allow_private: boo
     def problem(at: yaml.Node, text: str) -> None:
         problems.append(_Problem(at.start_mark.line + 1, source_id, text))
 
-    allowed = REQUIRED_KEYS + OPTIONAL_KEYS
+    allowed = REQUIRED_KEYS + KIND_KEYS + OPTIONAL_KEYS
     for key, _value in node.value:
         if key.value not in allowed:
             problem(key, f"unknown key '{key.value}' (allowed: {', '.join(allowed)})")
     for key in REQUIRED_KEYS:
         if key not in fields:
             problem(node, f"missing field '{key}'")
+    if "feed" in fields and "scrape" in fields:
+        problem(fields["scrape"], "give either 'feed' or 'scrape', not both")
+    elif "feed" not in fields and "scrape" not in fields:
+        problem(node, "missing field 'feed' (or 'scrape' with the news page to read instead)")
+    scrape: ScrapeRules | None = None
+    if "scrape" in fields:
+        scrape = _scrape_rules(fields["scrape"], problems, source_id, allow_private)
     values: dict[str, object] = {}
     for key, value_node in fields.items():
-        if key not in allowed:
+        if key not in allowed or key == "scrape":
             continue
         if not isinstance(value_node, yaml.ScalarNode):
             problem(value_node, f"field '{key}' must be a single value")
@@ -258,11 +278,124 @@ def _source(node: yaml.MappingNode, problems: list[_Problem], allow_private: boo
         name=str(values["name"]).strip(),
         city=str(values["city"]).strip() if values.get("city") is not None else None,
         homepage=str(values["homepage"]),
-        feed=str(values["feed"]),
+        feed=str(values["feed"]) if "feed" in values else None,
         interval_minutes=interval if isinstance(interval, int) else DEFAULT_INTERVAL_MINUTES,
         enabled=bool(values.get("enabled", True)),
         feed_verified=bool(values.get("feed_verified", True)),
+        scrape=scrape,
     )
+
+
+def _scrape_rules(
+    node: yaml.Node, problems: list[_Problem], source_id: str | None, allow_private: bool
+) -> ScrapeRules | None:
+    """The `scrape:` block: the news page's URL, optional CSS selectors, a date format and how
+    many list pages to follow. None (with problems reported) when anything is wrong."""
+    start = len(problems)
+
+    def problem(at: yaml.Node, text: str) -> None:
+        problems.append(_Problem(at.start_mark.line + 1, source_id, text))
+
+    if not isinstance(node, yaml.MappingNode):
+        problem(node, "field 'scrape' must be a mapping with at least 'url: <news page>'")
+        return None
+    fields: dict[str, yaml.Node] = {}
+    for key, value in node.value:
+        name = str(key.value)
+        if name in fields:
+            problem(key, f"duplicate key 'scrape.{name}'")
+            continue
+        fields[name] = value
+        if name not in SCRAPE_KEYS:
+            problem(key, f"unknown key 'scrape.{name}' (allowed: {', '.join(SCRAPE_KEYS)})")
+    values: dict[str, object] = {}
+    for name, value_node in fields.items():
+        if name not in SCRAPE_KEYS:
+            continue
+        if not isinstance(value_node, yaml.ScalarNode):
+            problem(value_node, f"field 'scrape.{name}' must be a single value")
+            continue
+        values[name] = _CONSTRUCTOR.construct_object(value_node)
+    if "url" not in fields:
+        problem(node, "missing field 'scrape.url' (the news page to read)")
+    elif "url" in values:
+        error = _url_field_problem(values["url"], allow_private)
+        if error:
+            problem(fields["url"], f"field 'scrape.url': {error}")
+    for name in SCRAPE_SELECTORS:
+        if name in values:
+            error = _selector_problem(values[name])
+            if error:
+                problem(fields[name], f"field 'scrape.{name}': {error}")
+    if "date_format" in values:
+        error = _date_format_problem(values["date_format"])
+        if error:
+            problem(fields["date_format"], f"field 'scrape.date_format': {error}")
+    max_pages = values.get("max_pages", DEFAULT_MAX_PAGES)
+    if "max_pages" in values and (
+        not isinstance(max_pages, int)
+        or isinstance(max_pages, bool)
+        or not 1 <= max_pages <= MAX_MAX_PAGES
+    ):
+        problem(
+            fields["max_pages"],
+            f"field 'scrape.max_pages' must be a whole number from 1 to {MAX_MAX_PAGES}",
+        )
+    if len(problems) > start:
+        return None
+
+    def text(name: str) -> str | None:
+        value = values.get(name)
+        return str(value).strip() if value is not None else None
+
+    return ScrapeRules(
+        url=str(values["url"]),
+        item=text("item"),
+        title=text("title"),
+        link=text("link"),
+        date=text("date"),
+        excerpt=text("excerpt"),
+        image=text("image"),
+        date_format=text("date_format"),
+        max_pages=max_pages if isinstance(max_pages, int) else DEFAULT_MAX_PAGES,
+    )
+
+
+def _selector_problem(value: object) -> str | None:
+    """Why a CSS selector is refused: not text, too long, or not CSS the scraper can use."""
+    if not isinstance(value, str) or not value.strip():
+        return "must be a CSS selector"
+    if len(value) > MAX_SELECTOR_LENGTH:
+        return f"the selector is longer than {MAX_SELECTOR_LENGTH} characters"
+    if control_characters(value):
+        return "the selector contains control characters or line breaks"
+    from selectolax.lexbor import LexborHTMLParser  # only when a file has selectors
+
+    try:
+        LexborHTMLParser("<p></p>").css(value)
+    except Exception:
+        return f"'{value}' is not a valid CSS selector"
+    return None
+
+
+def _date_format_problem(value: object) -> str | None:
+    """A strptime format must name at least a day, a month and a year."""
+    if not isinstance(value, str) or not value.strip():
+        return "must be a date format such as '%d.%m.%Y'"
+    if len(value) > 100 or control_characters(value):
+        return "the format is too long or contains control characters"
+    missing = [part for part, codes in _DATE_PARTS.items() if not any(c in value for c in codes)]
+    if missing:
+        return f"'{value}' has no {', '.join(missing)} (e.g. '%d.%m.%Y')"
+    try:
+        sample = datetime(2025, 11, 24, 18, 30)
+        datetime.strptime(sample.strftime(value), value)
+    except ValueError as exc:
+        return f"'{value}' is not a usable date format: {exc}"
+    return None
+
+
+_DATE_PARTS = {"day": ("%d", "%-d", "%j"), "month": ("%m", "%b", "%B", "%-m"), "year": ("%Y", "%y")}
 
 
 def _text(value: object) -> bool:

@@ -41,9 +41,11 @@ from aggregator.model import FetchState, Item, Source
 from aggregator.store.repository import Store
 
 if TYPE_CHECKING:
-    from aggregator.reading import FeedRead
+    from aggregator.fetch.robots import RobotsCache
+    from aggregator.reading import SourceRead
+    from aggregator.scraping import PageTools, ScrapeSettings
 
-    Reader = Callable[..., FeedRead]  # read_feed's signature; tests inject faulty ones
+    Reader = Callable[..., SourceRead]  # read_feed's signature; tests inject faulty ones
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +132,7 @@ def due_sources(
 ) -> list[Source]:
     chosen = [s for s in sources if not only or s.id in only]
     if force:
-        return [s for s in chosen if s.enabled and s.feed]
+        return [s for s in chosen if s.enabled and s.url]
     return [s for s in chosen if pacing.is_due(s, states.get(s.id), now)]
 
 
@@ -140,7 +142,7 @@ def _across_hosts(sources: Sequence[Source]) -> list[Source]:
     them, and no host gets its feeds asked for back to back."""
     by_host: dict[str, list[Source]] = {}
     for source in sources:
-        by_host.setdefault(urlsplit(source.feed or "").netloc.lower(), []).append(source)
+        by_host.setdefault(urlsplit(source.url or "").netloc.lower(), []).append(source)
     queues = list(by_host.values())
     return [
         queue[turn]
@@ -170,6 +172,8 @@ async def crawl(
     parse_workers: int | None = None,
     lease_s: float = LEASE_S,
     owner: str | None = None,
+    scrape: ScrapeSettings | None = None,
+    robots: RobotsCache | None = None,
 ) -> CrawlReport:
     """Crawl the sources that are due (all enabled ones with `force`) and not claimed by another
     crawler sharing the database.
@@ -177,7 +181,8 @@ async def crawl(
     When `stop()` turns true, sources still fetching are cancelled (they stay due); a source whose
     result has been handed to the writer is written completely. `reader` turns a body into items
     (default `read_feed`; it must be picklable for the parser processes); `parse_workers`
-    overrides how many parser processes are used (0: parse in a thread).
+    overrides how many parser processes are used (0: parse in a thread). `scrape` sets the
+    politeness of news-page sources; `robots` is a robots.txt cache to share across crawls.
     """
     if lease_s <= 0:
         raise ValueError("lease_s must be positive")
@@ -224,6 +229,7 @@ async def crawl(
                 reader or _reader(),
                 writing,
                 asyncio.Semaphore(IN_PROGRESS_PER_FETCH * fetch_settings.global_limit),
+                _page_tools_for(due, fetcher, parsers, scrape, robots),
             )
             helpers.append(asyncio.create_task(writer.run()))
             helpers.append(asyncio.create_task(_renew(store, owner, pending, lease, clock)))
@@ -336,6 +342,7 @@ class _Job:
     reader: Reader
     writing: set[asyncio.Task[SourceOutcome]]
     in_progress: asyncio.Semaphore
+    pages: PageTools | None  # the page path's tools; None when no news page is due
 
 
 class _Parsers:
@@ -356,7 +363,7 @@ class _Parsers:
         self.pool: ProcessPoolExecutor | None = None
         self._one_at_a_time: asyncio.Lock | None = None
 
-    async def run(self, call: Callable[[], FeedRead], url: str) -> FeedRead:
+    async def run(self, call: Callable[[], _T], url: str) -> _T:
         loop = asyncio.get_running_loop()
         if not self.workers:
             return await loop.run_in_executor(None, call)
@@ -505,29 +512,21 @@ class _Slot:
 async def _crawl_one_now(
     source: Source, state: FetchState | None, job: _Job, slot: _Slot
 ) -> SourceOutcome:
-    assert source.feed is not None  # due_sources only hands out sources with a feed
+    url = source.url
+    assert url is not None  # due_sources only hands out sources with a feed or a news page
     previous = state or FetchState(source_id=source.id)
-    if previous.url != source.feed:  # a new feed URL: its old validators mean nothing
-        previous = replace(previous, url=source.feed, etag=None, last_modified=None)
+    if previous.url != url:  # a new URL: its old validators mean nothing
+        previous = replace(previous, url=url, etag=None, last_modified=None)
     stage = "fetch"
     try:
-        result = await job.fetcher.fetch(
-            source.feed, etag=previous.etag, last_modified=previous.last_modified
-        )
-        read: FeedRead | None = None
-        if result.status != 304:
-            stage = "parse"
-            read = await job.parsers.run(
-                functools.partial(
-                    job.reader,
-                    result.content,
-                    url=result.final_url,
-                    content_type=result.content_type,
-                    source=source,
-                    now=job.clock(),
-                ),
-                result.final_url,
-            )
+        if source.kind == "page":
+            from aggregator.scraping import read_news_page
+
+            stage = "scrape"
+            page = await read_news_page(source, previous, _page_tools(source, job), now=job.clock())
+            result, read = page.result, page.read
+        else:
+            result, read = await _read_feed(source, previous, job)
         stage = "store"
         return await _succeeded(source, previous, result, read, job, slot)
     except SourceError as exc:
@@ -537,28 +536,91 @@ async def _crawl_one_now(
     except Exception as exc:  # a bug met by one source's data must not stop the others
         log.warning("%s: unexpected %s during %s", source.id, type(exc).__name__, stage)
         log.debug("%s: %s failed", source.id, stage, exc_info=True)
-        error = SourceError("internal_error", f"{stage} of {source.feed} failed: {_one_line(exc)}")
+        error = SourceError("internal_error", f"{stage} of {url} failed: {_one_line(exc)}")
     return await _failed(source, previous, error, job, slot)
+
+
+async def _read_feed(
+    source: Source, previous: FetchState, job: _Job
+) -> tuple[FetchResult, SourceRead | None]:
+    """The feed path: one conditional GET, then the body parsed (None: not modified)."""
+    assert source.feed is not None
+    result = await job.fetcher.fetch(
+        source.feed, etag=previous.etag, last_modified=previous.last_modified
+    )
+    if result.not_modified:
+        return result, None
+    read = await job.parsers.run(
+        functools.partial(
+            job.reader,
+            result.content,
+            url=result.final_url,
+            content_type=result.content_type,
+            source=source,
+            now=job.clock(),
+        ),
+        result.final_url,
+    )
+    return result, read
+
+
+def _page_tools_for(
+    due: Sequence[Source],
+    fetcher: Fetcher,
+    parsers: _Parsers,
+    settings: ScrapeSettings | None,
+    cache: RobotsCache | None,
+) -> PageTools | None:
+    """The tools of the page path, when a news page is due: a crawl of feeds only never loads
+    the scraping libraries."""
+    if not any(source.kind == "page" for source in due):
+        return None
+    from aggregator.fetch.robots import Robots
+    from aggregator.fetch.spacing import HostSpacing
+    from aggregator.scraping import PageTools, ScrapeSettings
+
+    settings = settings or ScrapeSettings()
+    return PageTools(
+        fetcher,
+        Robots(fetcher, cache),
+        HostSpacing(settings.host_spacing_s),
+        settings,
+        run=parsers.run,
+    )
+
+
+def _page_tools(source: Source, job: _Job) -> PageTools:
+    """The page path's tools for one source: its stored links are asked of the database."""
+    assert job.pages is not None  # set whenever a news page is due
+
+    async def known(links: Sequence[str]) -> set[str]:
+        return await _db(functools.partial(job.writer.store.known_links, source.id, links))
+
+    return replace(job.pages, known=known)
 
 
 async def _succeeded(
     source: Source,
     previous: FetchState,
     result: FetchResult,
-    read: FeedRead | None,
+    read: SourceRead | None,
     job: _Job,
     slot: _Slot,
 ) -> SourceOutcome:
-    """The one success path of a fetch: fresh content (`read`) or not modified (None)."""
+    """The one success path of both kinds of source: fresh content (`read`) or not modified
+    (None). A read that left part of the source for later keeps no validators, so the next
+    crawl reads it again even if it has not changed."""
     now = job.clock()
     ttl = read.ttl_minutes if read else None
     next_at = pacing.after_success(source, now, max_age_s=result.max_age, ttl_minutes=ttl)
     modified = read is not None
     status: Status = "ok" if modified else "not_modified"
+    keep = read is None or read.complete
     state = replace(
         previous,
-        etag=result.etag or (None if modified else previous.etag),
-        last_modified=result.last_modified or (None if modified else previous.last_modified),
+        etag=(result.etag if keep else None) or (None if modified else previous.etag),
+        last_modified=(result.last_modified if keep else None)
+        or (None if modified else previous.last_modified),
         last_fetched_at=now,
         last_success_at=now,
         next_fetch_at=next_at,

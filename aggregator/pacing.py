@@ -23,10 +23,11 @@ MIN_WAIT = timedelta(minutes=MIN_INTERVAL_MINUTES)
 
 
 def is_due(source: Source, state: FetchState | None, now: datetime) -> bool:
-    """A source is due when it was never fetched, its feed URL changed, or its time has come."""
-    if not source.enabled or not source.feed:
+    """A source is due when it was never fetched, its URL (feed or news page) changed, or its
+    time has come."""
+    if not source.enabled or not source.url:
         return False
-    if state is None or state.next_fetch_at is None or state.url != source.feed:
+    if state is None or state.next_fetch_at is None or state.url != source.url:
         return True
     return state.next_fetch_at <= now
 

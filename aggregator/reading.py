@@ -1,4 +1,5 @@
-"""One fetched feed body → normalized items: parse it, normalize and bound every entry. Pure.
+"""What a source gave → normalized items: parse a feed body (or take a scraped page's entries),
+normalize and bound every entry. Pure.
 
 During a large crawl this runs in worker processes (parsing is the crawl's CPU work), so this
 module imports only the pure core: no httpx, no SQLAlchemy.
@@ -21,7 +22,7 @@ from datetime import datetime
 
 from aggregator.errors import ParseError, SourceError
 from aggregator.limits import Refusal, bound_item
-from aggregator.model import Item, Source
+from aggregator.model import Entry, Item, Source
 from aggregator.normalize import normalize_entry
 from aggregator.parse.feeds import parse_feed
 
@@ -31,10 +32,13 @@ MAX_ITEMS_PER_FETCH = 200
 
 
 @dataclass(frozen=True, slots=True)
-class FeedRead:
+class SourceRead:
     items: tuple[Item, ...]
     ttl_minutes: int | None  # RSS <ttl>: how long the feed asks to be left alone
-    warning: str | None  # why the feed was only partly readable
+    warning: str | None  # why the source was only partly readable
+    # False: some of what the source offers was left for the next crawl (article pages over the
+    # per-run limit), so the page must be read again even if it has not changed
+    complete: bool = True
 
 
 def read_feed(
@@ -45,7 +49,7 @@ def read_feed(
     source: Source,
     now: datetime,
     max_items: int = MAX_ITEMS_PER_FETCH,
-) -> FeedRead:
+) -> SourceRead:
     """Raises ParseError when nothing is readable; a parser bug becomes one too."""
     if max_items < 1:
         raise ValueError("max_items must be at least 1")
@@ -56,10 +60,35 @@ def read_feed(
     except Exception as exc:  # a parser bug on hostile input must not stop the crawl
         log.debug("parser crashed on %s", source.id, exc_info=True)  # the source records it
         raise ParseError("parser_error", f"the parser failed on {url}: {exc!r}") from exc
+    return read_entries(
+        feed.entries,
+        url=url,
+        source=source,
+        now=now,
+        max_items=max_items,
+        warning=feed.warning,
+        ttl_minutes=feed.ttl_minutes,
+    )
+
+
+def read_entries(
+    entries: Sequence[Entry],
+    *,
+    url: str,
+    source: Source,
+    now: datetime,
+    max_items: int = MAX_ITEMS_PER_FETCH,
+    warning: str | None = None,
+    ttl_minutes: int | None = None,
+    complete: bool = True,
+) -> SourceRead:
+    """Normalize and bound parsed entries (of a feed, or scraped from a news page at `url`)."""
+    if max_items < 1:
+        raise ValueError("max_items must be at least 1")
     items: list[Item] = []
     broken = 0
     refused: Counter[str] = Counter()
-    for entry in feed.entries:
+    for entry in entries:
         try:
             item = normalize_entry(entry, source=source, feed_url=url, now=now)
             bounded = None if item is None else bound_item(item)
@@ -74,12 +103,14 @@ def read_feed(
             refused[bounded.reason] += 1
         elif bounded is not None:
             items.append(bounded)
-    warnings = [feed.warning, _entries(broken) + " could not be read" if broken else None]
+    warnings = [warning, _entries(broken) + " could not be read" if broken else None]
     warnings += [f"{_entries(count)} skipped: {reason}" for reason, count in refused.items()]
     if len(items) > max_items:
         warnings.append(f"{len(items)} entries in the feed, took the newest {max_items}")
         items = newest(items, max_items)
-    return FeedRead(tuple(items), feed.ttl_minutes, "; ".join(w for w in warnings if w) or None)
+    return SourceRead(
+        tuple(items), ttl_minutes, "; ".join(w for w in warnings if w) or None, complete
+    )
 
 
 def newest(items: Sequence[Item], count: int) -> list[Item]:

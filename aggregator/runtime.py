@@ -22,7 +22,9 @@ from aggregator.store.db import current_revision, make_engine, needs_upgrade, up
 from aggregator.store.repository import Store
 
 if TYPE_CHECKING:
+    from aggregator.fetch.robots import RobotsCache
     from aggregator.publish import PublishReport
+    from aggregator.scraping import ScrapeSettings
 
 
 def utc_now() -> datetime:
@@ -54,6 +56,14 @@ def fetch_settings(settings: Settings) -> FetchSettings:
     )
 
 
+def scrape_settings(settings: Settings) -> ScrapeSettings:
+    from aggregator.scraping import ScrapeSettings
+
+    return ScrapeSettings(
+        host_spacing_s=settings.host_spacing_s, articles_per_run=settings.articles_per_run
+    )
+
+
 def crawl_once(
     settings: Settings,
     store: Store,
@@ -63,6 +73,7 @@ def crawl_once(
     only: Sequence[str] = (),
     progress: Progress | None = None,
     stop: Callable[[], bool] | None = None,
+    robots: RobotsCache | None = None,
 ) -> CrawlReport:
     if sources is None:
         sources = load_sources(settings.config, allow_private=settings.allow_private_urls)
@@ -78,6 +89,8 @@ def crawl_once(
             stop=stop,
             lease_s=settings.crawl_lease_s,
             parse_workers=None if settings.parse_workers < 0 else settings.parse_workers,
+            scrape=scrape_settings(settings),
+            robots=robots,
         )
     )
 

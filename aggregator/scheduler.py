@@ -21,6 +21,7 @@ from aggregator.config import load_sources
 from aggregator.crawl import CrawlReport
 from aggregator.errors import AggregatorError, ConfigError
 from aggregator.model import Source
+from aggregator.fetch.robots import RobotsCache
 from aggregator.runtime import crawl_once, publish_once, utc_now
 from aggregator.settings import Settings
 from aggregator.store.repository import Store
@@ -43,6 +44,7 @@ class Runner:
         self.sources = list(sources)
         self.stop = stop or threading.Event()  # set: the crawl in progress stops fetching
         self._lock = threading.Lock()
+        self.robots = RobotsCache()  # robots.txt of scraped sites, kept across ticks
         self.published_change: tuple[int, int] | None = None  # latest_change() when published
 
     def reload_sources(self) -> None:
@@ -68,7 +70,9 @@ class Runner:
     def _tick(self) -> None:
         self.reload_sources()
         try:
-            report = crawl_once(self.settings, self.store, self.sources, stop=self.stop.is_set)
+            report = crawl_once(
+                self.settings, self.store, self.sources, stop=self.stop.is_set, robots=self.robots
+            )
         except AggregatorError as exc:
             log.error("crawl failed: %s", exc)
             return

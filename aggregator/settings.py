@@ -37,6 +37,10 @@ class Settings:
     # Fetch loopback and private addresses too (tests, the demo, an intranet); off: a feed or
     # its redirect cannot reach inside the network the crawler runs in.
     allow_private_urls: bool = False
+    # Scraped news sites: seconds between two requests to one host (robots.txt's Crawl-delay
+    # may ask for more), and article pages read per source and crawl (the rest next crawl).
+    host_spacing_s: float = 2.0
+    articles_per_run: int = 20
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -100,6 +104,8 @@ _RANGES: dict[str, tuple[float, float]] = {
     "timeout": (0.001, 3_600),
     "crawl_lease_s": (1, 86_400),
     "parse_workers": (-1, 64),
+    "host_spacing_s": (0, 600),
+    "articles_per_run": (0, 1_000),
 }
 
 

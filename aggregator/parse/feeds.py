@@ -167,8 +167,8 @@ def _not_readable(body: bytes, bozo_exception: BaseException | None) -> ParseErr
     if _HTML_START.search(head):
         return ParseError(
             "not_a_feed",
-            "this is an HTML page, not a feed: give the feed's address (often /feed/) "
-            "or configure the page for scraping",
+            "this is an HTML page, not a feed: give the feed's address (`aggregator sources "
+            "discover URL` finds it) or read the page with `scrape: {url: …}` instead of `feed:`",
         )
     if not body.startswith(b"<"):
         return ParseError("not_a_feed", f"neither XML nor JSON: {_describe_start(body)}")

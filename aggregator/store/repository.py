@@ -37,6 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from aggregator.errors import StoreError
+from aggregator.limits import bounded_guid
 from aggregator.model import FetchState, Item, Source, Story
 from aggregator.store.db import transaction
 from aggregator.store.schema import CrawlRunRow, ItemRow, ItemTagRow, SourceRow
@@ -99,7 +100,7 @@ class Store:
                     "name": source.name,
                     "city": source.city,
                     "homepage": source.homepage,
-                    "feed_url": source.feed,
+                    "feed_url": source.url,  # what the crawl fetches: feed or news page
                     "interval_minutes": source.interval_minutes,
                     "enabled": source.enabled,
                     "in_config": True,
@@ -108,7 +109,7 @@ class Store:
                     new_rows.append({"id": source.id, "consecutive_failures": 0, **values})
                 elif stored[source.id] != values:
                     changes.append({"b_id": source.id, **values})
-                    if stored[source.id]["feed_url"] != source.feed:
+                    if stored[source.id]["feed_url"] != source.url:
                         moves.append(source.id)
             if new_rows:
                 # another crawler process may be adding the same new sources right now
@@ -323,6 +324,29 @@ class Store:
         return counts
 
     # -- items --------------------------------------------------------------------------------
+
+    def known_links(self, source_id: str, links: Sequence[str]) -> set[str]:
+        """Those of `links` that are already the guid or the link of one of the source's items:
+        a scraped news page's article pages are fetched only for links not seen before."""
+        wanted = list(dict.fromkeys(links))
+        by_guid = {bounded_guid(link): link for link in wanted}
+        found: set[str] = set()
+        with transaction(self.engine) as conn:
+            for chunk in _chunks(list(by_guid)):
+                rows = conn.execute(
+                    select(ItemRow.guid).where(
+                        ItemRow.source_id == source_id, ItemRow.guid.in_(chunk)
+                    )
+                )
+                found.update(by_guid[row[0]] for row in rows)
+            for chunk in _chunks([link for link in wanted if link not in found]):
+                rows = conn.execute(
+                    select(ItemRow.url).where(
+                        ItemRow.source_id == source_id, ItemRow.url.in_(chunk)
+                    )
+                )
+                found.update(row[0] for row in rows)
+        return found
 
     def upsert_items(self, items: Sequence[Item], now: datetime) -> tuple[int, int]:
         """Store items by (source_id, guid); returns (new, updated).

@@ -89,8 +89,8 @@ sources:
     assert found == [
         "s.yaml:5: source 'leipzig': field 'feed': 'ftp://example.org/feed' must start with "
         "http:// or https://",
-        "s.yaml:6: source 'leipzig': unknown key 'fed' (allowed: id, name, homepage, feed, city, "
-        "interval, enabled, feed_verified)",
+        "s.yaml:6: source 'leipzig': unknown key 'fed' (allowed: id, name, homepage, feed, scrape, "
+        "city, interval, enabled, feed_verified)",
         "s.yaml:7: source 'leipzig': duplicate id (first used on line 2)",
         "s.yaml:11: missing field 'id'",
         "s.yaml:16: source 'chemnitz': field 'homepage': 'not a url' contains spaces",
