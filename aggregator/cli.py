@@ -8,11 +8,13 @@ from __future__ import annotations
 import argparse
 import io
 import logging
+import re
 import sys
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
+from urllib.parse import urlsplit
 
 from aggregator import __version__
 from aggregator.errors import AggregatorError, ConfigError
@@ -21,6 +23,7 @@ from aggregator.settings import Settings
 if TYPE_CHECKING:
     from aggregator.crawl import CrawlReport, SourceOutcome
     from aggregator.model import Source
+    from aggregator.probe import TryReport
     from aggregator.store.repository import Store
     from aggregator.web.server import WebServer
 
@@ -92,6 +95,17 @@ def build_parser() -> argparse.ArgumentParser:
     src_commands.add_parser("status", help="show each source's last fetch").set_defaults(
         func=cmd_sources_status
     )
+    discover = src_commands.add_parser(
+        "discover",
+        help="find a homepage's feed (or the news page to scrape) and preview its items",
+    )
+    discover.add_argument("url", help="the member's homepage")
+    discover.set_defaults(func=cmd_sources_discover)
+    try_ = src_commands.add_parser(
+        "try", help="read one source end to end without storing and name every problem"
+    )
+    try_.add_argument("source", metavar="ID|URL", help="an id from sources.yaml, or a URL")
+    try_.set_defaults(func=cmd_sources_try)
 
     items = commands.add_parser("items", help="stored items: purge those of a departed member")
     item_commands = items.add_subparsers(dest="items_command", metavar="ACTION", required=True)
@@ -351,6 +365,99 @@ def cmd_sources_status(args: argparse.Namespace, settings: Settings) -> int:
         if state and state.moved_to:
             print(f"{'':28} moved permanently to {state.moved_to}: update {settings.config}")
     return EXIT_OK
+
+
+def cmd_sources_try(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
+    from aggregator.probe import try_source, try_url
+    from aggregator.runtime import fetch_settings, scrape_settings, utc_now
+    from aggregator.urls import url_problem
+
+    target: str = args.source
+    fetching = fetch_settings(settings)
+    scraping = scrape_settings(settings)
+    if url_problem(target) is None:
+        report = asyncio.run(try_url(target, fetching, now=utc_now(), scrape=scraping))
+    else:
+        sources = load_sources(settings.config, allow_private=settings.allow_private_urls)
+        found = [s for s in sources if s.id == target]
+        if not found:
+            print(
+                f"error: '{target}' is neither a source id in {settings.config} nor an http(s) URL",
+                file=sys.stderr,
+            )
+            return EXIT_CONFIG
+        report = asyncio.run(try_source(found[0], fetching, now=utc_now(), scrape=scraping))
+    for line in try_lines(report):
+        print(line)
+    return EXIT_FAILURE if report.failed or not report.items else EXIT_OK
+
+
+def cmd_sources_discover(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
+    from aggregator.probe import discover
+    from aggregator.runtime import fetch_settings, scrape_settings, utc_now
+
+    url: str = args.url
+    found = asyncio.run(
+        discover(url, fetch_settings(settings), now=utc_now(), scrape=scrape_settings(settings))
+    )
+    for problem in found.problems:
+        print(f"error: {url}: {problem.text}", file=sys.stderr)
+    for report in found.tried:
+        verdict = (
+            f"failed: {report.problems[0].text}"
+            if report.failed
+            else f"{len(report.items)} items, {report.dated} dated"
+        )
+        print(f"tried {report.kind:4} {report.url}: {verdict}")
+    if found.best is None:
+        if not found.problems:
+            print(f"no feed and no readable news page found for {url}", file=sys.stderr)
+        return EXIT_FAILURE
+    print()
+    for line in try_lines(found.best):
+        print(line)
+    print()
+    print("for sources.yaml (check id, name and city):")
+    print(source_yaml(found.best))
+    return EXIT_OK
+
+
+def try_lines(report: TryReport) -> list[str]:
+    """A try's result for the terminal: what was read, the newest items, every problem."""
+    kind = "feed" if report.kind == "feed" else "news page"
+    how = f" (items found as: {report.pattern})" if report.pattern else ""
+    lines = [f"{kind} {report.url}{how}"]
+    if not report.failed:
+        lines.append(f"{len(report.items)} items would be stored, {report.dated} of them dated")
+        for item in report.preview():
+            when = f"{item.published:%Y-%m-%d %H:%M} UTC" if item.dated else "no date        "
+            lines.append(f"  {when}  {item.title}")
+            lines.append(f"  {'':20}  {item.url}")
+    for problem in report.problems:
+        lines.append(f"problem ({problem.code}): {problem.text}")
+    return lines
+
+
+def source_yaml(report: TryReport) -> str:
+    import yaml
+
+    host = urlsplit(report.source.homepage).hostname or "quelle"
+    entry: dict[str, object] = {
+        "id": re.sub(r"[^a-z0-9-]+", "-", host.lower().removeprefix("www."))[:64].strip("-"),
+        "name": host,
+        "city": None,
+        "homepage": report.source.homepage,
+    }
+    if report.kind == "feed":
+        entry["feed"] = report.url
+    else:
+        entry["scrape"] = {"url": report.url}
+    text = yaml.safe_dump([entry], allow_unicode=True, sort_keys=False)
+    return "\n".join("  " + line for line in text.rstrip().splitlines())
 
 
 def cmd_items_purge(args: argparse.Namespace, settings: Settings) -> int:

@@ -20,8 +20,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from aggregator.config import load_sources
 from aggregator.crawl import CrawlReport
 from aggregator.errors import AggregatorError, ConfigError
-from aggregator.model import Source
 from aggregator.fetch.robots import RobotsCache
+from aggregator.model import Source
 from aggregator.runtime import crawl_once, publish_once, utc_now
 from aggregator.settings import Settings
 from aggregator.store.repository import Store

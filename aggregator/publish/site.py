@@ -103,6 +103,7 @@ class SourceRow:
     homepage: str | None
     feed: str | None
     feed_note: str  # shown instead of the feed link when there is none to offer
+    news_page: str | None  # the page read in place of a feed (scraped sources)
     last_success_iso: str | None
     last_success_text: str | None
     status_kind: str
@@ -385,6 +386,9 @@ class Site:
                 feed_note="kein Feed; die Nachrichtenseite wird gelesen"
                 if not source.feed
                 else "Feed-Adresse noch nicht bestätigt",
+                news_page=source.scrape.url
+                if source.scrape is not None and feeds.is_web_url(source.scrape.url)
+                else None,
                 last_success_iso=iso_berlin(success) if success else None,
                 last_success_text=german_datetime(success) if success else None,
                 status_kind=kind,
