@@ -215,7 +215,11 @@ def _source(node: yaml.MappingNode, problems: list[_Problem], allow_private: boo
         if key not in fields:
             problem(node, f"missing field '{key}'")
     if "feed" in fields and "scrape" in fields:
-        problem(fields["scrape"], "give either 'feed' or 'scrape', not both")
+        problems.append(
+            _Problem(
+                _line_of(node, "scrape"), source_id, "give either 'feed' or 'scrape', not both"
+            )
+        )
     elif "feed" not in fields and "scrape" not in fields:
         problem(node, "missing field 'feed' (or 'scrape' with the news page to read instead)")
     scrape: ScrapeRules | None = None

@@ -258,3 +258,128 @@ def test_load_sources_passes_allow_private_on(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="AGGREGATOR_ALLOW_PRIVATE_URLS"):
         load_sources(path)
     assert load_sources(path, allow_private=True)[0].feed == "http://127.0.0.1:9/feed"
+
+
+SCRAPED = """\
+sources:
+  - id: leipzig-stadtforum
+    name: Stadtforum Leipzig
+    city: Leipzig
+    homepage: https://www.stadtforum-leipzig.de/
+    scrape:
+      url: https://www.stadtforum-leipzig.de/
+  - id: zittau
+    name: Stadtforum Zittau
+    city: Zittau
+    homepage: http://stadtforum-zittau.de/
+    scrape:
+      url: http://stadtforum-zittau.de/index.php/aktuelles
+      item: div.blog-item
+      title: h2
+      link: h2 a
+      date: .published
+      excerpt: p
+      image: img
+      date_format: "%d.%m.%Y"
+      max_pages: 3
+"""
+
+
+def test_a_news_page_source_has_kind_page_and_its_rules() -> None:
+    leipzig, zittau = parse_sources(SCRAPED)
+    assert leipzig.kind == "page" and leipzig.feed is None
+    assert leipzig.url == "https://www.stadtforum-leipzig.de/"
+    assert leipzig.scrape is not None and leipzig.scrape.item is None
+    assert leipzig.scrape.max_pages == 1
+    rules = zittau.scrape
+    assert rules is not None
+    assert (rules.item, rules.title, rules.link, rules.date, rules.excerpt, rules.image) == (
+        "div.blog-item",
+        "h2",
+        "h2 a",
+        ".published",
+        "p",
+        "img",
+    )
+    assert rules.date_format == "%d.%m.%Y" and rules.max_pages == 3
+    assert parse_sources(GOOD)[0].kind == "feed"
+
+
+def test_scrape_block_problems_are_each_one_line() -> None:
+    text = """\
+sources:
+  - id: a
+    name: A
+    homepage: https://a.example/
+    scrape:
+      url: ftp://a.example/news
+      item: "div.news >> p"
+      date_format: "%d"
+      max_pages: 500
+      selector: x
+  - id: b
+    name: B
+    homepage: https://b.example/
+    feed: https://b.example/feed/
+    scrape:
+      url: https://b.example/news/
+  - id: c
+    name: C
+    homepage: https://c.example/
+  - id: d
+    name: D
+    homepage: https://d.example/
+    scrape: https://d.example/news/
+  - id: e
+    name: E
+    homepage: https://e.example/
+    scrape:
+      item: article
+"""
+    assert problems(text) == [
+        "s.yaml:6: source 'a': field 'scrape.url': 'ftp://a.example/news' must start with "
+        "http:// or https://",
+        "s.yaml:7: source 'a': field 'scrape.item': 'div.news >> p' is not a valid CSS selector",
+        "s.yaml:8: source 'a': field 'scrape.date_format': '%d' has no month, year "
+        "(e.g. '%d.%m.%Y')",
+        "s.yaml:9: source 'a': field 'scrape.max_pages' must be a whole number from 1 to 20",
+        "s.yaml:10: source 'a': unknown key 'scrape.selector' (allowed: url, item, title, link, "
+        "date, excerpt, image, date_format, max_pages)",
+        "s.yaml:15: source 'b': give either 'feed' or 'scrape', not both",
+        "s.yaml:17: source 'c': missing field 'feed' (or 'scrape' with the news page to read "
+        "instead)",
+        "s.yaml:24: source 'd': field 'scrape' must be a mapping with at least 'url: <news page>'",
+        "s.yaml:28: source 'e': missing field 'scrape.url' (the news page to read)",
+    ]
+
+
+def test_a_news_page_read_by_two_sources_is_an_error() -> None:
+    text = (
+        SCRAPED
+        + """\
+  - id: leipzig-zwei
+    name: Stadtforum Leipzig (Archiv)
+    homepage: https://www.stadtforum-leipzig.de/archiv/
+    scrape:
+      url: https://WWW.stadtforum-leipzig.de/#start
+"""
+    )
+    assert problems(text) == [
+        "s.yaml:25: source 'leipzig-zwei': news page https://WWW.stadtforum-leipzig.de/#start is "
+        "already the news page of source 'leipzig-stadtforum' (line 6)"
+    ]
+
+
+def test_a_private_news_page_is_refused_unless_allowed() -> None:
+    text = """\
+sources:
+  - id: intern
+    name: Intern
+    homepage: https://forum.example/
+    scrape:
+      url: http://127.0.0.1:8080/news
+"""
+    found = problems(text)
+    assert len(found) == 1 and found[0].startswith("s.yaml:6: source 'intern': field 'scrape.url'")
+    assert "AGGREGATOR_ALLOW_PRIVATE_URLS=1" in found[0]
+    assert parse_sources(text, allow_private=True)[0].url == "http://127.0.0.1:8080/news"
