@@ -348,7 +348,7 @@ sources:
         "s.yaml:15: source 'b': give either 'feed' or 'scrape', not both",
         "s.yaml:17: source 'c': missing field 'feed' (or 'scrape' with the news page to read "
         "instead)",
-        "s.yaml:24: source 'd': field 'scrape' must be a mapping with at least 'url: <news page>'",
+        "s.yaml:23: source 'd': field 'scrape' must be a mapping with at least 'url: <news page>'",
         "s.yaml:28: source 'e': missing field 'scrape.url' (the news page to read)",
     ]
 
