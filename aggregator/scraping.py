@@ -111,6 +111,7 @@ async def read_news_page(
     if result.not_modified:
         return PageRead(result, None)
     problems: list[str] = []
+    _note_cut(result, problems)
     first = await _list_page(tools, result, rules)
     entries, pages = list(first.entries), 1
     seen_pages = {_page_key(rules.url), _page_key(result.final_url)}
@@ -118,7 +119,9 @@ async def read_news_page(
     while next_url and pages < rules.max_pages and _page_key(next_url) not in seen_pages:
         seen_pages.add(_page_key(next_url))
         try:
-            older = await _list_page(tools, await _polite_fetch(tools, next_url), rules)
+            fetched = await _polite_fetch(tools, next_url)
+            _note_cut(fetched, problems)
+            older = await _list_page(tools, fetched, rules)
         except SourceError as exc:
             problems.append(f"older list page {next_url}: {exc.message}")
             break
@@ -180,7 +183,7 @@ async def _polite_fetch(
     if not rules.allows(url):
         raise FetchError("robots_disallowed", f"robots.txt of {rules.origin} forbids {url}")
     await tools.spacing.wait(url, rules.crawl_delay)
-    return await tools.fetcher.fetch(url, etag=etag, last_modified=last_modified)
+    return await tools.fetcher.fetch(url, etag=etag, last_modified=last_modified, cut_at_limit=True)
 
 
 async def _list_page(tools: PageTools, result: FetchResult, rules: ScrapeRules) -> ListPage:
@@ -204,6 +207,14 @@ async def _article(tools: PageTools, url: str) -> ArticleMeta:
         ),
         result.final_url,
     )
+
+
+def _note_cut(result: FetchResult, problems: list[str]) -> None:
+    if result.cut:
+        problems.append(
+            f"{result.final_url} is larger than the limit of {len(result.content)} bytes; "
+            "only its first part was read"
+        )
 
 
 def _merged(entry: Entry, meta: ArticleMeta) -> Entry:

@@ -117,6 +117,7 @@ class FetchResult:
     permanent_redirect: str | None  # where the unbroken run of 301/308 from `url` led
     max_age: int | None  # seconds, from Cache-Control; None when absent or no-store
     elapsed_s: float  # time spent talking to servers (waiting for a free slot excluded)
+    cut: bool = False  # the body was longer than max_bytes and was cut there (`cut_at_limit`)
 
     @property
     def not_modified(self) -> bool:
@@ -134,6 +135,7 @@ class _Answer:
     status: int
     headers: httpx.Headers
     body: bytes
+    cut: bool = False
 
 
 class Fetcher:
@@ -197,9 +199,18 @@ class Fetcher:
             await transport.aclose()
 
     async def fetch(
-        self, url: str, etag: str | None = None, last_modified: str | None = None
+        self,
+        url: str,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        *,
+        cut_at_limit: bool = False,
     ) -> FetchResult:
-        """GET `url`, sending the validators of the last fetch; raise `FetchError` on failure."""
+        """GET `url`, sending the validators of the last fetch; raise `FetchError` on failure.
+
+        A body larger than `max_bytes` is `too_large`, unless `cut_at_limit`: then its first
+        `max_bytes` are returned with `cut` set (an HTML page is still readable in part: its
+        newest news come first; a feed cut in the middle is not)."""
         transport = self._transport
         if transport is None:
             raise RuntimeError("use the Fetcher inside `async with`")
@@ -223,7 +234,7 @@ class Fetcher:
                 conditions = validators if _origin(target) == origin else {}
                 async with self._host_slot(target), self._global:
                     started = time.monotonic()
-                    outcome = await self._hop(transport, target, conditions, spent)
+                    outcome = await self._hop(transport, target, conditions, spent, cut_at_limit)
             except FetchError as exc:
                 if redirects:
                     raise FetchError(
@@ -264,6 +275,7 @@ class Fetcher:
             permanent_redirect=permanent,
             max_age=parse_max_age(answer.get("cache-control")),
             elapsed_s=spent,
+            cut=outcome.cut,
         )
 
     def _host_slot(self, url: httpx.URL) -> asyncio.Semaphore:
@@ -279,6 +291,7 @@ class Fetcher:
         url: httpx.URL,
         conditions: dict[str, str],
         spent: float,
+        cut_at_limit: bool = False,
     ) -> _Answer | _Redirect:
         """One request of the chain, within what is left of the total timeout."""
         total = self._settings.total_timeout
@@ -287,12 +300,16 @@ class Fetcher:
             raise FetchError("timeout", message)
         try:
             async with asyncio.timeout(total - spent):
-                return await self._request(transport, url, conditions)
+                return await self._request(transport, url, conditions, cut_at_limit)
         except TimeoutError:
             raise FetchError("timeout", message) from None
 
     async def _request(
-        self, transport: httpx.AsyncBaseTransport, url: httpx.URL, conditions: dict[str, str]
+        self,
+        transport: httpx.AsyncBaseTransport,
+        url: httpx.URL,
+        conditions: dict[str, str],
+        cut_at_limit: bool = False,
     ) -> _Answer | _Redirect:
         request = httpx.Request(
             "GET",
@@ -310,8 +327,8 @@ class Fetcher:
         try:
             status = response.status_code
             if status == 200:
-                body = await _read_body(response, url, self._settings.max_bytes)
-                return _Answer(200, response.headers, body)
+                body, cut = await _read_body(response, url, self._settings.max_bytes, cut_at_limit)
+                return _Answer(200, response.headers, body, cut)
             await _discard(response)
             if status in _REDIRECTS:
                 return _Redirect(status, response.headers.get("location"))
@@ -513,12 +530,15 @@ def _decoder_for(response: httpx.Response, url: httpx.URL) -> _Decoder:
     raise FetchError("protocol", f"Unsupported Content-Encoding {_clip(repr(header))} from {url}")
 
 
-async def _read_body(response: httpx.Response, url: httpx.URL, max_bytes: int) -> bytes:
-    """The decoded body, or FetchError as soon as it passes `max_bytes` or breaks off."""
+async def _read_body(
+    response: httpx.Response, url: httpx.URL, max_bytes: int, cut_at_limit: bool = False
+) -> tuple[bytes, bool]:
+    """The decoded body and whether it was cut at `max_bytes`; FetchError as soon as it passes
+    `max_bytes` (unless `cut_at_limit`) or breaks off."""
     decoder = _decoder_for(response, url)
     declared = response.headers.get("content-length", "")
     too_large = f"Body of {url} is larger than the limit of {max_bytes} bytes"
-    if decoder.identity and declared.isdigit() and int(declared) > max_bytes:
+    if not cut_at_limit and decoder.identity and declared.isdigit() and int(declared) > max_bytes:
         raise FetchError("too_large", f"{too_large} (Content-Length {declared})")
     chunks: list[bytes] = []
     size = 0
@@ -526,6 +546,9 @@ async def _read_body(response: httpx.Response, url: httpx.URL, max_bytes: int) -
         async for raw in response.aiter_raw():
             data = decoder.decode(raw, max_bytes - size + 1)
             size += len(data)
+            if size > max_bytes and cut_at_limit:
+                chunks.append(data[: len(data) - (size - max_bytes)])
+                return b"".join(chunks), True  # the rest is not read: the connection closes
             if size > max_bytes:
                 raise FetchError("too_large", too_large)
             chunks.append(data)
@@ -541,7 +564,7 @@ async def _read_body(response: httpx.Response, url: httpx.URL, max_bytes: int) -
         raise FetchError("protocol", f"Undecodable compressed body from {url}: {exc}") from exc
     if not decoder.complete:
         raise _truncated(response, url)
-    return b"".join(chunks)
+    return b"".join(chunks), False
 
 
 async def _discard(response: httpx.Response) -> None:
