@@ -41,9 +41,10 @@ from aggregator.model import FetchState, Item, Source
 from aggregator.store.repository import Store
 
 if TYPE_CHECKING:
+    from aggregator.fetch.politeness import ScrapeSettings
     from aggregator.fetch.robots import RobotsCache
     from aggregator.reading import SourceRead
-    from aggregator.scraping import PageTools, ScrapeSettings
+    from aggregator.scraping import PageTools
 
     Reader = Callable[..., SourceRead]  # read_feed's signature; tests inject faulty ones
 
@@ -575,9 +576,9 @@ def _page_tools_for(
     the scraping libraries."""
     if not any(source.kind == "page" for source in due):
         return None
+    from aggregator.fetch.politeness import HostSpacing, ScrapeSettings
     from aggregator.fetch.robots import Robots
-    from aggregator.fetch.spacing import HostSpacing
-    from aggregator.scraping import PageTools, ScrapeSettings
+    from aggregator.scraping import PageTools
 
     settings = settings or ScrapeSettings()
     return PageTools(

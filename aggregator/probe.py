@@ -19,12 +19,12 @@ from datetime import datetime
 
 from aggregator.errors import SourceError
 from aggregator.fetch import Fetcher, FetchSettings
+from aggregator.fetch.politeness import HostSpacing, ScrapeSettings
 from aggregator.fetch.robots import Robots
-from aggregator.fetch.spacing import HostSpacing
 from aggregator.model import FetchState, Item, ScrapeRules, Source
 from aggregator.parse.discover import common_feed_urls, feed_links, news_page_links
 from aggregator.reading import read_feed
-from aggregator.scraping import PageTools, ScrapeSettings, read_news_page
+from aggregator.scraping import PageTools, read_news_page
 from aggregator.urls import canonical_url
 
 PREVIEW_ITEMS = 5

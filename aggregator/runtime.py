@@ -22,9 +22,9 @@ from aggregator.store.db import current_revision, make_engine, needs_upgrade, up
 from aggregator.store.repository import Store
 
 if TYPE_CHECKING:
+    from aggregator.fetch.politeness import ScrapeSettings
     from aggregator.fetch.robots import RobotsCache
     from aggregator.publish import PublishReport
-    from aggregator.scraping import ScrapeSettings
 
 
 def utc_now() -> datetime:
@@ -57,7 +57,7 @@ def fetch_settings(settings: Settings) -> FetchSettings:
 
 
 def scrape_settings(settings: Settings) -> ScrapeSettings:
-    from aggregator.scraping import ScrapeSettings
+    from aggregator.fetch.politeness import ScrapeSettings
 
     return ScrapeSettings(
         host_spacing_s=settings.host_spacing_s, articles_per_run=settings.articles_per_run

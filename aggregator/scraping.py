@@ -26,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from html import escape
 from typing import Protocol, TypeVar
@@ -34,26 +34,14 @@ from urllib.parse import urldefrag, urlsplit
 
 from aggregator.errors import FetchError, SourceError
 from aggregator.fetch import Fetcher, FetchResult
+from aggregator.fetch.politeness import HostSpacing, ScrapeSettings
 from aggregator.fetch.robots import Robots
-from aggregator.fetch.spacing import DEFAULT_SPACING_S, HostSpacing
 from aggregator.model import Entry, FetchState, ScrapeRules, Source
 from aggregator.parse.article import ArticleMeta, read_article
 from aggregator.parse.scrape import ListPage, read_list_page
 from aggregator.reading import SourceRead, read_entries
 
-DEFAULT_ARTICLES_PER_RUN = 20
-
 _T = TypeVar("_T")
-
-
-@dataclass(frozen=True, slots=True)
-class ScrapeSettings:
-    host_spacing_s: float = DEFAULT_SPACING_S  # between two requests to one host
-    articles_per_run: int = DEFAULT_ARTICLES_PER_RUN  # article pages per source and crawl
-
-    def __post_init__(self) -> None:
-        if not self.host_spacing_s >= 0 or self.articles_per_run < 0:
-            raise ValueError("host_spacing_s and articles_per_run must not be negative")
 
 
 class CpuRunner(Protocol):
@@ -78,7 +66,7 @@ class PageTools:
     fetcher: Fetcher
     robots: Robots
     spacing: HostSpacing
-    settings: ScrapeSettings = ScrapeSettings()
+    settings: ScrapeSettings = field(default_factory=ScrapeSettings)
     run: CpuRunner = _in_thread
     # Which of these links the source already has stored (the crawl asks the database)
     known: Callable[[Sequence[str]], Awaitable[set[str]]] = _no_known
@@ -284,7 +272,6 @@ def _same_site(url: str, other: str) -> bool:
 
 
 __all__ = [
-    "DEFAULT_ARTICLES_PER_RUN",
     "PageRead",
     "PageTools",
     "ScrapeSettings",

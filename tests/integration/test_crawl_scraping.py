@@ -18,8 +18,8 @@ from sqlalchemy import Engine
 from aggregator.crawl import CrawlReport, crawl
 from aggregator.demo.httpserver import FixtureServer, Response, Route, conditional
 from aggregator.fetch import FetchSettings
+from aggregator.fetch.politeness import ScrapeSettings
 from aggregator.model import ScrapeRules, Source
-from aggregator.scraping import ScrapeSettings
 from aggregator.store import Store
 
 NOW = datetime(2026, 11, 24, 13, 0, tzinfo=UTC)

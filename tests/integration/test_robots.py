@@ -47,10 +47,7 @@ def test_disallow_for_everyone_and_allow_exceptions_are_obeyed() -> None:
 
 
 def test_a_group_for_our_user_agent_wins_over_the_star_group() -> None:
-    body = (
-        b"User-agent: *\nDisallow:\n\n"
-        b"User-agent: StadtforenAggregator\nDisallow: /\n"
-    )
+    body = b"User-agent: *\nDisallow:\n\nUser-agent: StadtforenAggregator\nDisallow: /\n"
     with FixtureServer({"/robots.txt": Response(200, body, TEXT)}) as server:
         assert not rules(server).allows(server.url("/aktuelles/"))
 

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from aggregator.fetch.spacing import HostSpacing
+from aggregator.fetch.politeness import HostSpacing
 
 
 class FakeTime:

@@ -1,4 +1,5 @@
-"""Politeness between requests to one host: a pause of at least `delay` seconds (scraping).
+"""Politeness of scraping: a pause between requests to one host, and how many article pages a
+source may cost per crawl (`ScrapeSettings`).
 
 A feed is one request per interval; scraping a news site is a list page, older list pages and
 an article page per new item, so those requests are spaced: each waits until `delay` (2 s by
@@ -12,9 +13,21 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 DEFAULT_SPACING_S = 2.0
+DEFAULT_ARTICLES_PER_RUN = 20
+
+
+@dataclass(frozen=True, slots=True)
+class ScrapeSettings:
+    host_spacing_s: float = DEFAULT_SPACING_S  # between two requests to one host
+    articles_per_run: int = DEFAULT_ARTICLES_PER_RUN  # article pages per source and crawl
+
+    def __post_init__(self) -> None:
+        if not self.host_spacing_s >= 0 or self.articles_per_run < 0:
+            raise ValueError("host_spacing_s and articles_per_run must not be negative")
 
 
 class HostSpacing:
