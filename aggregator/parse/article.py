@@ -25,6 +25,7 @@ raises.
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from collections.abc import Iterator
@@ -194,7 +195,7 @@ def read_article(content: bytes, *, url: str, content_type: str | None = None) -
     ld = _json_ld(tree)
     meta = page.meta
     published, source = _published(ld, meta)
-    updated = _first_date(ld.get("dateModified"), *(meta.get(key) for key in _META_UPDATED))
+    updated = _first_date(*ld["dateModified"], *(meta.get(key) for key in _META_UPDATED))
     site_name = meta.get("og:site_name")
     title = (
         _clean(meta.get("og:title"))
@@ -239,6 +240,7 @@ def decode_html(content: bytes, *, url: str, content_type: str | None = None) ->
     """
     body = content[:MAX_HTML_BYTES]
     media_type, charset = _split_content_type(content_type)
+    charset = _known_charset(charset)
     problem = _not_html(body.lstrip(b"\xef\xbb\xbf \t\r\n"), media_type)
     if problem:
         raise ParseError("not_html", f"{url} is not an HTML page: {problem}")
@@ -246,7 +248,7 @@ def decode_html(content: bytes, *, url: str, content_type: str | None = None) ->
         return body[3:].decode("utf-8", "replace")
     if charset is None:
         declared = _META_CHARSET.search(body[:4096])
-        charset = declared.group(1).decode("ascii").lower() if declared else None
+        charset = _known_charset(declared.group(1).decode("ascii") if declared else None)
     if charset in (None, "utf-8", "utf8"):
         try:
             return body.decode("utf-8")
@@ -256,10 +258,19 @@ def decode_html(content: bytes, *, url: str, content_type: str | None = None) ->
             return body.decode("utf-8", "replace")  # only the cut last character is broken
     if charset in ("iso-8859-1", "latin1", "latin-1", "us-ascii", "ascii"):
         charset = "windows-1252"  # as browsers read them
+    return body.decode(charset, "replace")
+
+
+def _known_charset(name: str | None) -> str | None:
+    """`name` lower-case when Python knows the codec, else None (as if none were declared)."""
+    if not name:
+        return None
+    name = name.strip().lower()
     try:
-        return body.decode(charset, "replace")
+        codecs.lookup(name)
     except LookupError:
-        return body.decode("utf-8", "replace")
+        return None
+    return name
 
 
 def html_tree(text: str) -> LexborHTMLParser:
@@ -363,11 +374,12 @@ class _Page:
 
 
 def _json_ld(tree: LexborHTMLParser) -> dict[str, Any]:
-    """datePublished, dateModified, headline and image of the page's article, from JSON-LD.
+    """datePublished, dateModified (each a list of candidates, best first), headline and image
+    of the page's article, from JSON-LD.
 
-    The first node of an article type wins, else the first WebPage; @graph and lists at any depth
-    are searched, @id references resolved for the image. Broken JSON is repaired where a
-    trailing comma or a comment broke it, else its dates are read with a pattern.
+    Article types come before WebPage, the first node with a value wins; @graph and lists at
+    any depth are searched, @id references resolved for the image. Broken JSON is repaired
+    where a trailing comma or a comment broke it, else its dates are read with a pattern.
     """
     articles: list[dict[str, Any]] = []
     pages: list[dict[str, Any]] = []
@@ -394,15 +406,19 @@ def _json_ld(tree: LexborHTMLParser) -> dict[str, Any]:
                 articles.append(node)
             elif names & _PAGE_TYPES:
                 pages.append(node)
-    result = dict(fallback)
-    for key in ("datePublished", "dateModified", "headline", "image"):
+    result: dict[str, Any] = {
+        key: [node.get(key) for node in articles + pages] + [fallback.get(key)]
+        for key in ("datePublished", "dateModified")
+    }
+    for key in ("headline", "image"):
         for node in articles + pages:
             value = node.get(key)
-            if key == "headline" and value is None:
-                value = node.get("name") if node in articles else None
             if value:
                 result[key] = _resolve(value, ids)
                 break
+        else:
+            if key in fallback:
+                result[key] = fallback[key]
     return result
 
 
@@ -464,7 +480,7 @@ def _image_url(value: Any) -> str | None:
 
 def _published(ld: dict[str, Any], meta: dict[str, str]) -> tuple[datetime | None, str | None]:
     for value, source in (
-        (_first_date(ld.get("datePublished")), "json-ld"),
+        (_first_date(*ld["datePublished"]), "json-ld"),
         (_first_date(*(meta.get(key) for key in _OPENGRAPH_PUBLISHED)), "opengraph"),
         (_first_date(*(meta.get(key) for key in _META_PUBLISHED)), "meta"),
     ):

@@ -10,7 +10,8 @@ before and after it:
                 byline position
     updated     "Stand:", "aktualisiert (am)", "zuletzt geändert", "geändert am", "Update:"
     event       "am …", "ab (dem) …", "bis (zum) …", "Termin:", "Treffen am", "findet am …
-                statt", a range ("vom 1. bis 3. Mai"), a sentence ending in "statt"
+                statt", a range ("vom 1. bis 3. Mai"), a sentence ending in "statt", a time
+                announced with "um … Uhr"
     unknown     anything else
 
 Forms read: "24.11.2025", "24.11.25", "24. November 2025", "24. Nov. 2025", "Montag,
@@ -172,15 +173,18 @@ def _classify(text: str, match: re.Match[str], before: str) -> tuple[str, bool]:
     sentence = after[: sentence_end.start()] if sentence_end else after
     if _EVENT_AFTER.search(sentence) or _is_range(text, match):
         return "event", False
+    if _announces_time(match):
+        return "event", False
     if match.start() < _BYLINE_CHARS and _PLACE_PREFIX.match(line_before):
         return "published", False
-    return ("event" if _has_clock_words(match) else "unknown"), False
+    return "unknown", False
 
 
-def _has_clock_words(match: re.Match[str]) -> bool:
-    """ "6. Dezember 2025, um 10 Uhr" announces when something happens; a byline says "10:15"."""
-    time = match.group("time") or ""
-    return re.search(r"\b(?:um|ab)\b", time, re.IGNORECASE) is not None
+def _announces_time(match: re.Match[str]) -> bool:
+    """ "6. Dezember 2025, um 10 Uhr" announces when something happens; a byline writes
+    "24. November 2025 um 18:30" (WordPress in German) or "24.11.2025, 18:30"."""
+    time = (match.group("time") or "").lower()
+    return "uhr" in time and re.search(r"\b(?:um|ab)\b", time) is not None
 
 
 def _is_range(text: str, match: re.Match[str]) -> bool:
