@@ -133,9 +133,7 @@ def _story(raw: object, events: dict[str, datetime], calendar: Calendar, where: 
     if not isinstance(linked, bool):
         raise DataFileError(f"{where}: 'linked' must be true or false")
     published = _moment(raw["published"], calendar, f"{where}: published")
-    updated = (
-        _moment(raw["updated"], calendar, f"{where}: updated") if "updated" in raw else None
-    )
+    updated = _moment(raw["updated"], calendar, f"{where}: updated") if "updated" in raw else None
     if updated is not None and updated <= published:
         raise DataFileError(f"{where}: 'updated' must lie after 'published'")
     return Story(
