@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from aggregator.demo.content import BERLIN, Calendar
+from aggregator.demo.content import Calendar
 
 __all__ = ["DataFileError", "Story", "load_stories"]
 
@@ -62,11 +62,6 @@ class Story:
     categories: tuple[str, ...] = ()
     section: str | None = None  # DokuWiki: the chronicle section the row stands in
     linked: bool = True  # False: the list shows it without a link, it has no article page
-
-    @property
-    def local_published(self) -> datetime:
-        """The publication time as a naive Berlin wall-clock time."""
-        return self.published.astimezone(BERLIN).replace(tzinfo=None)
 
 
 def load_stories(name: str, calendar: Calendar) -> tuple[Story, ...]:

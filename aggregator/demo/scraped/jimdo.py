@@ -35,13 +35,13 @@ SITE = DemoSite(
 )
 
 
-def _jimdo_article(story: Story) -> str:
+def _article_path(story: Story) -> str:
     return f"{SITE.prefix}{local(story.published):%Y/%m/%d}/{story.slug}/"
 
 
 def listing(stories: Sequence[Story]) -> list[Listed]:
     path = SITE.registered.path
-    return [Listed(s, s.title, path, _jimdo_article(s), False) for s in by_date(stories)]
+    return [Listed(s, s.title, path, _article_path(s), False) for s in by_date(stories)]
 
 
 def _jimdo_date(moment: datetime) -> str:

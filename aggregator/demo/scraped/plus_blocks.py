@@ -35,14 +35,14 @@ SITE = DemoSite(
 )
 
 
-def _magdeburg_article(story: Story) -> str:
+def _article_path(story: Story) -> str:
     return f"{SITE.prefix}aktuell/{story.slug}.htm"
 
 
 def listing(stories: Sequence[Story]) -> list[Listed]:
     path = SITE.registered.path
     return [
-        Listed(s, s.title, path, _magdeburg_article(s) if s.linked else None, False)
+        Listed(s, s.title, path, _article_path(s) if s.linked else None, False)
         for s in by_date(stories)
     ]
 

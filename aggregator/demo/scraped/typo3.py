@@ -36,13 +36,13 @@ SITE = DemoSite(
 )
 
 
-def _typo3_article(story: Story) -> str:
+def _article_path(story: Story) -> str:
     return f"{SITE.registered.path}/detail/{story.slug}"
 
 
 def listing(stories: Sequence[Story]) -> list[Listed]:
     path = SITE.registered.path
-    return [Listed(s, s.title, path, _typo3_article(s), True) for s in by_date(stories)]
+    return [Listed(s, s.title, path, _article_path(s), True) for s in by_date(stories)]
 
 
 def render(listed: Sequence[Listed], base: str) -> dict[str, Route]:

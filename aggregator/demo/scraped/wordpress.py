@@ -50,14 +50,14 @@ def _wp_list_path(page: int) -> str:
     return first if page == 1 else f"{first}page/{page}/"
 
 
-def _wp_article(story: Story) -> str:
+def _article_path(story: Story) -> str:
     return f"{SITE.prefix}{local(story.published):%Y/%m/%d}/{story.slug}/"
 
 
 def listing(stories: Sequence[Story]) -> list[Listed]:
     return [
         Listed(
-            story, story.title, _wp_list_path(1 + index // _WP_PER_PAGE), _wp_article(story), True
+            story, story.title, _wp_list_path(1 + index // _WP_PER_PAGE), _article_path(story), True
         )
         for index, story in enumerate(by_date(stories))
     ]
