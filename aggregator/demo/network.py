@@ -28,8 +28,9 @@ _HEADER = """\
 # Every source below is a fictional sample site ("Beispielinhalt der Demo") served on
 # {base_url} only while the demo runs; the port changes on every run, so this file is
 # rewritten each time. Do not copy it into the real sources.yaml.
-# Keys: id, name, city (null: network-wide), homepage, feed, interval (minutes, optional),
-# enabled.
+# Keys: id, name, city (null: network-wide), homepage, then either feed (the feed URL) or
+# scrape (url: the news page to scrape, max_pages: list pages to follow), interval (minutes,
+# optional), enabled.
 
 """
 
@@ -102,8 +103,14 @@ class DemoNetwork:
         raise KeyError(site_id)
 
     def feed_url(self, site_id: str) -> str:
-        """The feed URL as registered in sources.yaml (for Dresden: the old, redirecting one)."""
-        return self.url(self.site(site_id).feed)
+        """The feed URL as registered in sources.yaml (for Dresden: the old, redirecting one).
+
+        ValueError for a site that is registered for scraping: it has no feed."""
+        return self.url(self.site(site_id).feed_path)
+
+    def registered_url(self, site_id: str) -> str:
+        """What sources.yaml points the aggregator at: the feed, or the news page to scrape."""
+        return self.url(self.site(site_id).registered.path)
 
     @property
     def requests(self) -> list[Request]:
@@ -128,10 +135,11 @@ class DemoNetwork:
         return path
 
     def describe(self) -> list[str]:
-        """One German line per site: who it is, what it demonstrates, and its feed URL."""
+        """One German line per site: who it is, what it demonstrates, and its feed URL (or the
+        news page it is scraped from)."""
         return [
-            f"{site.name} ({site.city or 'netzwerkweit'}): {self._what(site)} – "
-            f"{self.feed_url(site.id)}"
+            f"{site.name} ({site.city or 'überregional'}): {self._what(site)} – "
+            f"{'' if site.feed else 'liest Seite '}{self.registered_url(site.id)}"
             for site in SITES
         ]
 

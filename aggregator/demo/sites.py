@@ -2,11 +2,13 @@
 
 Each site lives under its own path prefix (`/leipzig/`, `/chemnitz/` …) with a small German home
 page, one page per post and its feed; each shows one thing the aggregator must cope with (see
-`DemoSite.demonstrates`). Everything depends only on `now` and `base_url`, so two calls with the
-same arguments serve the same bytes.
+`DemoSite.demonstrates`). The sites without a working feed, registered for scraping, and the one
+whose feed only its home page names come from `scraped.py`. Everything depends only on `now` and
+`base_url`, so two calls with the same arguments serve the same bytes.
 
-    build_routes(now, base_url)  → {path: Route} for FixtureServer
-    demo_sources(base_url)       → the sources.yaml entries of all demo sites
+    build_routes(now, base_url)            → {path: Route} for FixtureServer
+    demo_sources(base_url)                 → the sources.yaml entries of all demo sites
+    expected_scraped_items(now, base_url)  → what a correct scraper reads from the scraped sites
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ import struct
 import uuid
 import zlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from html import escape
@@ -24,16 +25,30 @@ from urllib.parse import parse_qs
 
 from aggregator.demo import content
 from aggregator.demo.content import BERLIN, SHARED_STORY_PATH, Calendar, Post
+from aggregator.demo.demosite import DemoSite, FeedAt, ScrapeAt
 from aggregator.demo.formats import FeedItem, FeedMeta, atom, json_feed, plain_text, rdf, rss2
 from aggregator.demo.httpserver import Request, Response, Route, conditional
+from aggregator.demo.scraped import (
+    COMMENT_FEED_PATH,
+    DISCOVERABLE_SITE,
+    SCRAPED_SITES,
+    ExpectedItem,
+    expected_scraped_items,
+    scraped_routes,
+)
 
 __all__ = [
+    "COMMENT_FEED_PATH",
     "SHARED_STORY_PATH",
     "SITES",
     "SLOW_DELAY_S",
     "DemoSite",
+    "ExpectedItem",
+    "FeedAt",
+    "ScrapeAt",
     "build_routes",
     "demo_sources",
+    "expected_scraped_items",
 ]
 
 SLOW_DELAY_S = 2.5  # the slow site's wait before answering: visible, well under a 10 s timeout
@@ -43,28 +58,13 @@ RSS = "application/rss+xml; charset=UTF-8"
 HTML = "text/html; charset=utf-8"
 
 
-@dataclass(frozen=True, slots=True)
-class DemoSite:
-    """One demo member site and its entry in sources.yaml."""
-
-    id: str
-    name: str
-    city: str | None
-    prefix: str  # path prefix on the demo server, e.g. "/leipzig/"
-    feed: str  # the feed as registered: path (and query) on the demo server
-    demonstrates: str  # one German line for `make demo`; "{delay}" is the slow site's delay
-    tagline: str
-    interval: int | None = None  # minutes; None: the aggregator's default
-    enabled: bool = True
-
-
 SITES: tuple[DemoSite, ...] = (
     DemoSite(
         "leipzig-stadtforum",
         "Stadtforum Leipzig",
         "Leipzig",
         "/leipzig/",
-        "/leipzig/feed/",
+        FeedAt("/leipzig/feed/"),
         "WordPress-RSS 2.0 mit content:encoded, dc:creator, Kategorien, relativen Links und "
         "Bildern, utm-Parametern und <script>/onclick zum Bereinigen; ETag/Last-Modified "
         "(304), Cache-Control max-age=600, gzip",
@@ -76,7 +76,7 @@ SITES: tuple[DemoSite, ...] = (
         "NETZWERK Stadtforen Mitteldeutschland",
         None,
         "/netzwerk/",
-        "/netzwerk/feed/",
+        FeedAt("/netzwerk/feed/"),
         "netzwerkweite Quelle ohne Stadt; trägt dieselbe Einladung wie Leipzig (dort mit "
         "utm-Parametern) → „auch bei: …“",
         "Städte erhalten – Bürger beteiligen",
@@ -86,7 +86,7 @@ SITES: tuple[DemoSite, ...] = (
         "Stadtforum Chemnitz",
         "Chemnitz",
         "/chemnitz/",
-        "/chemnitz/feed/",
+        FeedAt("/chemnitz/feed/"),
         "langsamer Server: der Feed antwortet erst nach {delay} s",
         "Für eine lebendige Innenstadt und den Erhalt der Chemnitzer Baukultur",
     ),
@@ -95,7 +95,7 @@ SITES: tuple[DemoSite, ...] = (
         "Stadtforum Altenburg",
         "Altenburg",
         "/altenburg/",
-        "/altenburg/?feed=rss2",
+        FeedAt("/altenburg/?feed=rss2"),
         "RSS 2.0 mit <ttl>120</ttl> und Datumsangaben ohne Zeitzone (WordPress mit ?p=-Links)",
         "Bürgerinnen und Bürger für die Altstadt von Altenburg",
     ),
@@ -104,7 +104,7 @@ SITES: tuple[DemoSite, ...] = (
         "Aktionskreis für Görlitz e. V.",
         "Görlitz",
         "/goerlitz/",
-        "/goerlitz/atom.xml",
+        FeedAt("/goerlitz/atom.xml"),
         "Atom 1.0; nur Last-Modified (304 auf If-Modified-Since)",
         "Bürgerforen und Engagement für die Görlitzer Altstadt",
     ),
@@ -113,7 +113,7 @@ SITES: tuple[DemoSite, ...] = (
         "Arbeitskreis Innenstadt e. V. (AKI)",
         "Halle (Saale)",
         "/halle/",
-        "/halle/index.rdf",
+        FeedAt("/halle/index.rdf"),
         "RSS 1.0 (RDF) mit dc:date",
         "Für eine lebenswerte Innenstadt von Halle (Saale)",
         interval=240,
@@ -123,7 +123,7 @@ SITES: tuple[DemoSite, ...] = (
         "BI „Rettet das Schießhausgelände jetzt!“",
         "Weimar",
         "/weimar/",
-        "/weimar/feed.json",
+        FeedAt("/weimar/feed.json"),
         "JSON Feed 1.1 (ein Eintrag nur mit content_text)",
         "Bürgerinitiative für den Erhalt des Schießhausgeländes in Weimar",
     ),
@@ -132,7 +132,7 @@ SITES: tuple[DemoSite, ...] = (
         "Dresdens Erben e. V.",
         "Dresden",
         "/dresden/",
-        "/dresden/neues/rss.xml",
+        FeedAt("/dresden/neues/rss.xml"),
         "Feed umgezogen: die alte Adresse antwortet 301 auf " + MOVED_FEED_PATH,
         "Bürgerverein für das bauliche Erbe Dresdens",
     ),
@@ -141,7 +141,7 @@ SITES: tuple[DemoSite, ...] = (
         "Kuratorium Altstadt Pirna e. V.",
         "Pirna",
         "/pirna/",
-        "/pirna/feed/",
+        FeedAt("/pirna/feed/"),
         "Feed mitten in einem Eintrag abgeschnitten: die lesbaren Einträge zählen",
         "Für den Erhalt der Pirnaer Altstadt",
     ),
@@ -150,7 +150,7 @@ SITES: tuple[DemoSite, ...] = (
         "Stadtforum Zittau",
         "Zittau",
         "/zittau/",
-        "/zittau/index.php?format=feed&type=rss",
+        FeedAt("/zittau/index.php?format=feed&type=rss"),
         "kaputt: liefert seine HTML-Startseite statt eines Feeds",
         "Bürgerinnen und Bürger für Zittau",
     ),
@@ -159,7 +159,7 @@ SITES: tuple[DemoSite, ...] = (
         "Stadtforum Gotha",
         "Gotha",
         "/gotha/",
-        "/gotha/feed/",
+        FeedAt("/gotha/feed/"),
         "Serverfehler: der Feed antwortet 500",
         "Stadtentwicklung und Baukultur in Gotha",
     ),
@@ -168,33 +168,21 @@ SITES: tuple[DemoSite, ...] = (
         "Bürger für Weißenfels",
         "Weißenfels",
         "/weissenfels/",
-        "/weissenfels/index.php?format=feed&type=rss",
+        FeedAt("/weissenfels/index.php?format=feed&type=rss"),
         "abgeschaltet (enabled: false): wird nicht abgerufen",
         "Bürgerverein für Weißenfels",
         enabled=False,
     ),
+    *SCRAPED_SITES,
+    DISCOVERABLE_SITE,
 )
 
 _BY_ID = {site.id: site for site in SITES}
 
 
 def demo_sources(base_url: str) -> list[dict[str, object]]:
-    """The sources.yaml entries (id, name, city, homepage, feed, [interval], enabled)."""
-    base = base_url.rstrip("/")
-    entries: list[dict[str, object]] = []
-    for site in SITES:
-        entry: dict[str, object] = {
-            "id": site.id,
-            "name": site.name,
-            "city": site.city,
-            "homepage": base + site.prefix,
-            "feed": base + site.feed,
-        }
-        if site.interval is not None:
-            entry["interval"] = site.interval
-        entry["enabled"] = site.enabled
-        entries.append(entry)
-    return entries
+    """The sources.yaml entries (id, name, city, homepage, feed | scrape, [interval], enabled)."""
+    return [site.entry(base_url) for site in SITES]
 
 
 def build_routes(
@@ -225,6 +213,7 @@ def build_routes(
     for build in builders:
         routes.update(build(cal, base))
     routes.update(_chemnitz(cal, base, slow_delay_s))
+    routes.update(scraped_routes(cal, base))
     return routes
 
 
@@ -453,7 +442,7 @@ def _leipzig(cal: Calendar, base: str) -> dict[str, Route]:
         _item(p, base, path, f"{base}{site.prefix}?p={_wp_id(i, len(posts))}")
         for i, (p, path) in enumerate(entries)
     ]
-    meta = _meta(site, base, posts, site.feed)
+    meta = _meta(site, base, posts, site.feed_path)
     body = rss2(meta, items)
     feed = Response(
         200,
@@ -472,9 +461,9 @@ def _leipzig(cal: Calendar, base: str) -> dict[str, Route]:
         return conditional(feed, request)
 
     links = [(p, p.link or path) for p, path in entries]
-    routes = _pages(site, base, links, ("application/rss+xml", site.feed))
+    routes = _pages(site, base, links, ("application/rss+xml", site.feed_path))
     routes.update(_extra_pages(site, content.leipzig_pages()))
-    routes[site.feed] = serve_feed
+    routes[site.feed_path] = serve_feed
     routes["/leipzig/wp-content/uploads/demo/sperlingsgasse-14.png"] = Response(
         200, _png(120, 80, (176, 160, 140)), {"Content-Type": "image/png"}
     )
@@ -489,9 +478,9 @@ def _netzwerk(cal: Calendar, base: str) -> dict[str, Route]:
         _item(p, base, path, f"{base}{site.prefix}?p={_wp_id(i, len(posts))}")
         for i, (p, path) in enumerate(entries)
     ]
-    body = rss2(_meta(site, base, posts, site.feed), items)
-    routes = _pages(site, base, entries, ("application/rss+xml", site.feed))
-    routes[site.feed] = _feed(body, RSS)
+    body = rss2(_meta(site, base, posts, site.feed_path), items)
+    routes = _pages(site, base, entries, ("application/rss+xml", site.feed_path))
+    routes[site.feed_path] = _feed(body, RSS)
     return routes
 
 
@@ -503,9 +492,9 @@ def _chemnitz(cal: Calendar, base: str, delay: float) -> dict[str, Route]:
         _item(p, base, path, f"{base}{site.prefix}?p={_wp_id(i, len(posts))}")
         for i, (p, path) in enumerate(entries)
     ]
-    body = rss2(_meta(site, base, posts, site.feed), items, dates="berlin")
-    routes = _pages(site, base, entries, ("application/rss+xml", site.feed))
-    routes[site.feed] = _feed(body, "text/xml; charset=UTF-8", delay=delay)
+    body = rss2(_meta(site, base, posts, site.feed_path), items, dates="berlin")
+    routes = _pages(site, base, entries, ("application/rss+xml", site.feed_path))
+    routes[site.feed_path] = _feed(body, "text/xml; charset=UTF-8", delay=delay)
     return routes
 
 
@@ -516,8 +505,8 @@ def _altenburg(cal: Calendar, base: str) -> dict[str, Route]:
     ids = [_wp_id(i, len(posts)) for i in range(len(posts))]
     entries = [(p, f"{site.prefix}?p={n}") for p, n in zip(posts, ids, strict=True)]
     items = [_item(p, base, path, base + path, permalink_id=True) for p, path in entries]
-    feed_body = rss2(_meta(site, base, posts, site.feed), items, dates="naive", ttl=120)
-    alternate = ("application/rss+xml", site.feed)
+    feed_body = rss2(_meta(site, base, posts, site.feed_path), items, dates="naive", ttl=120)
+    alternate = ("application/rss+xml", site.feed_path)
     feed = _feed(feed_body, RSS)
     home = _html(_home(site, entries, feed=alternate))
     articles = {
@@ -541,7 +530,7 @@ def _goerlitz(cal: Calendar, base: str) -> dict[str, Route]:
     posts = content.goerlitz(cal)
     entries = [(p, f"{site.prefix}buergerforum/{p.slug}/") for p in posts]
     items = [_item(p, base, path, _uuid_id(site, p)) for p, path in entries]
-    meta = _meta(site, base, posts, site.feed)
+    meta = _meta(site, base, posts, site.feed_path)
     feed = Response(  # Last-Modified only, no ETag: conditional() then uses If-Modified-Since
         200,
         atom(meta, items),
@@ -554,9 +543,9 @@ def _goerlitz(cal: Calendar, base: str) -> dict[str, Route]:
     def serve_feed(request: Request) -> Response:
         return conditional(feed, request)
 
-    routes = _pages(site, base, entries, ("application/atom+xml", site.feed))
+    routes = _pages(site, base, entries, ("application/atom+xml", site.feed_path))
     routes.update(_extra_pages(site, content.goerlitz_pages()))
-    routes[site.feed] = serve_feed
+    routes[site.feed_path] = serve_feed
     return routes
 
 
@@ -565,9 +554,9 @@ def _halle(cal: Calendar, base: str) -> dict[str, Route]:
     posts = content.halle(cal)
     entries = [(p, f"{site.prefix}aktuell/{p.slug}.html") for p in posts]
     items = [_item(p, base, path, base + path) for p, path in entries]
-    body = rdf(_meta(site, base, posts, site.feed), items)
-    routes = _pages(site, base, entries, ("application/rdf+xml", site.feed))
-    routes[site.feed] = _feed(body, "application/rdf+xml; charset=utf-8")
+    body = rdf(_meta(site, base, posts, site.feed_path), items)
+    routes = _pages(site, base, entries, ("application/rdf+xml", site.feed_path))
+    routes[site.feed_path] = _feed(body, "application/rdf+xml; charset=utf-8")
     return routes
 
 
@@ -582,9 +571,9 @@ def _weimar(cal: Calendar, base: str) -> dict[str, Route]:
         _item(p, base, path, _uuid_id(site, p), text_only=p.slug in _TEXT_ONLY)
         for p, path in entries
     ]
-    body = json_feed(_meta(site, base, posts, site.feed), items)
-    routes = _pages(site, base, entries, ("application/feed+json", site.feed))
-    routes[site.feed] = _feed(body, "application/feed+json; charset=utf-8")
+    body = json_feed(_meta(site, base, posts, site.feed_path), items)
+    routes = _pages(site, base, entries, ("application/feed+json", site.feed_path))
+    routes[site.feed_path] = _feed(body, "application/feed+json; charset=utf-8")
     return routes
 
 
@@ -596,7 +585,7 @@ def _dresden(cal: Calendar, base: str) -> dict[str, Route]:
     body = rss2(_meta(site, base, posts, MOVED_FEED_PATH), items, wordpress=False)
     routes = _pages(site, base, entries, ("application/rss+xml", MOVED_FEED_PATH))
     routes[MOVED_FEED_PATH] = _feed(body, RSS)
-    routes[site.feed] = Response(
+    routes[site.feed_path] = Response(
         301,
         b"Moved Permanently",
         {"Location": base + MOVED_FEED_PATH, "Content-Type": "text/plain; charset=utf-8"},
@@ -615,13 +604,13 @@ def _pirna(cal: Calendar, base: str) -> dict[str, Route]:
         _item(p, base, path, f"{base}{site.prefix}?p={_wp_id(i, len(posts))}")
         for i, (p, path) in enumerate(entries)
     ]
-    full = rss2(_meta(site, base, posts, site.feed), items).decode()
+    full = rss2(_meta(site, base, posts, site.feed_path), items).decode()
     start = 0
     for _ in range(PIRNA_READABLE_ENTRIES + 1):
         start = full.index("<item>", start) + 1
     cut = full.index("<content:encoded>", start) + 40  # mid-sentence, inside the CDATA block
-    routes = _pages(site, base, entries, ("application/rss+xml", site.feed))
-    routes[site.feed] = _feed(full[:cut].encode(), RSS)
+    routes = _pages(site, base, entries, ("application/rss+xml", site.feed_path))
+    routes[site.feed_path] = _feed(full[:cut].encode(), RSS)
     return routes
 
 
@@ -632,7 +621,7 @@ def _zittau(cal: Calendar, base: str) -> dict[str, Route]:
     entries = [
         (p, f"{site.prefix}index.php?option=com_content&view=article&id={p.slug}") for p in posts
     ]
-    alternate = ("application/rss+xml", site.feed)
+    alternate = ("application/rss+xml", site.feed_path)
     home = _html(_home(site, entries, feed=alternate, dated=False))
     articles = {
         p.slug: _html(_article(site, p, base + path, feed=alternate, dated=False))
@@ -652,8 +641,8 @@ def _gotha(cal: Calendar, base: str) -> dict[str, Route]:
     site = _BY_ID["gotha-stadtforum"]
     posts = content.gotha(cal)
     entries = [(p, _wp_path(site.prefix, p)) for p in posts]
-    routes = _pages(site, base, entries, ("application/rss+xml", site.feed))
-    routes[site.feed] = _html(
+    routes = _pages(site, base, entries, ("application/rss+xml", site.feed_path))
+    routes[site.feed_path] = _html(
         b'<!DOCTYPE html>\n<html lang="de"><head><meta charset="utf-8">'
         b"<title>Datenbankfehler</title></head>\n<body><h1>Fehler beim Aufbau einer "
         b"Datenbankverbindung</h1></body></html>\n",
@@ -667,8 +656,8 @@ def _weissenfels(cal: Calendar, base: str) -> dict[str, Route]:
     posts = content.weissenfels(cal)
     entries = [(p, f"{site.prefix}index.php/aktuelles/{p.slug}") for p in posts]
     items = [_item(p, base, path, base + path, permalink_id=True) for p, path in entries]
-    feed = _feed(rss2(_meta(site, base, posts, site.feed), items, wordpress=False), RSS)
-    routes = _pages(site, base, entries, ("application/rss+xml", site.feed))
+    feed = _feed(rss2(_meta(site, base, posts, site.feed_path), items, wordpress=False), RSS)
+    routes = _pages(site, base, entries, ("application/rss+xml", site.feed_path))
     home = routes[site.prefix]
 
     def serve(request: Request) -> Response:

@@ -1,7 +1,8 @@
 """The demo network over real loopback HTTP: each sample site serves what it promises.
 
 A crawler run against `make demo` shows one case per site (a slow server, a moved feed, HTML
-instead of a feed …); these tests pin that each site really behaves that way on the wire.
+instead of a feed, a news page to scrape …); these tests pin that each site really behaves that
+way on the wire. tests/unit/test_demo_scraped_sites.py pins the scraped sites' pages in detail.
 """
 
 from __future__ import annotations
@@ -22,12 +23,14 @@ import yaml
 
 from aggregator.demo import content
 from aggregator.demo.network import DemoNetwork
+from aggregator.demo.scraped import DISCOVERABLE_SITE, SCRAPED_SITES
 from aggregator.demo.sites import (
     SHARED_STORY_PATH,
     SITES,
     SLOW_DELAY_S,
     build_routes,
     demo_sources,
+    expected_scraped_items,
 )
 
 NOW = datetime(2026, 3, 15, 11, 30, tzinfo=UTC)
@@ -77,6 +80,10 @@ def test_there_are_at_least_eight_sites_in_member_cities() -> None:
     assert {"Leipzig", "Chemnitz", "Dresden", "Halle (Saale)", "Weimar", "Görlitz"} <= cities
 
 
+# the sites of sites.py, whose home pages list their posts as <article> blocks
+POST_LISTING_SITES = [s for s in SITES if s not in SCRAPED_SITES and s is not DISCOVERABLE_SITE]
+
+
 @pytest.mark.parametrize("site", SITES, ids=[s.id for s in SITES])
 def test_home_page_is_german_html_marked_as_sample(
     net: DemoNetwork, http: httpx.Client, site: Any
@@ -84,9 +91,60 @@ def test_home_page_is_german_html_marked_as_sample(
     response = _get(http, net.url(site.prefix))
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
-    assert '<html lang="de">' in response.text
+    assert re.search(r'<html lang="de[-"]', response.text)
     assert "Beispielinhalt der Demo" in response.text
-    assert response.text.count("<article>") >= 5
+    if site in POST_LISTING_SITES:
+        assert response.text.count("<article>") >= 5
+
+
+def test_every_scraped_item_link_answers_200_with_an_etag_and_then_304(
+    net: DemoNetwork, http: httpx.Client
+) -> None:
+    expected = expected_scraped_items(NOW, net.base_url)
+    assert set(expected) == {site.id for site in SCRAPED_SITES}
+    for site in SCRAPED_SITES:
+        page = http.get(net.registered_url(site.id))
+        assert page.status_code == 200, site.id
+        assert page.headers["content-type"] == "text/html; charset=utf-8"
+        for item in expected[site.id]:
+            response = http.get(item.link)
+            assert response.status_code == 200, item.link
+            assert response.headers["content-type"] == "text/html; charset=utf-8"
+            again = _get(http, item.link, **{"If-None-Match": response.headers["etag"]})
+            assert again.status_code == 304, item.link
+            assert again.content == b""
+
+
+def test_wordpress_without_feed_has_a_second_list_page_and_its_feed_answers_404(
+    net: DemoNetwork, http: httpx.Client
+) -> None:
+    first = http.get(net.registered_url("leipzig-stadt-fuer-alle")).text
+    older = re.search(r'<div class="nav-previous"><a href="([^"]+)">Ältere Beiträge</a>', first)
+    assert older
+    assert older.group(1) == net.url("/stadtfueralle/aktuelles/page/2/")
+    assert http.get(older.group(1)).text.count('<article id="post-') == 2
+    assert http.get(net.url("/stadtfueralle/feed/")).status_code == 404
+
+
+def test_discoverable_feed_is_found_only_through_the_home_page(
+    net: DemoNetwork, http: httpx.Client
+) -> None:
+    home = http.get(net.url("/denkmalnetz/")).text
+    feeds = re.findall(
+        r'<link rel="alternate" type="application/rss\+xml" title="([^"]+)" '
+        r'href="([^"]+)">',
+        home,
+    )
+    assert [href for _title, href in feeds] == [
+        net.url("/denkmalnetz/x/aktuelles/kommentare.rss"),
+        net.feed_url("denkmalnetz-sachsen"),
+    ]
+    assert "Kommentar-Feed" in feeds[0][0]
+    parsed = _parse(http.get(net.feed_url("denkmalnetz-sachsen")))
+    assert parsed.version == "rss20"
+    assert len(parsed.entries) == 5
+    for guess in ("/denkmalnetz/feed/", "/denkmalnetz/rss.xml", "/denkmalnetz/atom.xml"):
+        assert http.get(net.url(guess)).status_code == 404
 
 
 @pytest.mark.parametrize(("site_id", "version"), WORKING_FEEDS)
@@ -295,11 +353,19 @@ def test_written_sources_yaml_registers_every_site(
     sources = data["sources"]
     ids = [source["id"] for source in sources]
     assert len(ids) == len(set(ids)) == len(SITES)
+    common = {"id", "name", "city", "homepage", "enabled"}
     for source in sources:
-        assert set(source) - {"interval"} == {"id", "name", "city", "homepage", "feed", "enabled"}
-        assert source["feed"].startswith(net.base_url)
         assert http.get(source["homepage"]).status_code == 200
-        assert http.get(source["feed"]).status_code != 404
+        if "feed" in source:
+            assert set(source) - {"interval"} == common | {"feed"}
+            assert source["feed"].startswith(net.base_url)
+            assert http.get(source["feed"]).status_code != 404
+        else:
+            assert set(source) - {"interval"} == common | {"scrape"}
+            assert set(source["scrape"]) <= {"url", "max_pages"}
+            assert source["scrape"]["url"].startswith(net.base_url)
+            assert http.get(source["scrape"]["url"]).status_code == 200
+    assert sum("scrape" in source for source in sources) == len(SCRAPED_SITES) == 6
     by_id = {source["id"]: source for source in sources}
     assert by_id["netzwerk-stadtforen"]["city"] is None
     assert by_id["halle-aki"]["city"] == "Halle (Saale)"
@@ -308,12 +374,15 @@ def test_written_sources_yaml_registers_every_site(
     assert sources == demo_sources(net.base_url)
 
 
-def test_describe_names_each_site_with_its_feed(net: DemoNetwork) -> None:
+def test_describe_names_each_site_with_its_feed_or_news_page(net: DemoNetwork) -> None:
     lines = net.describe()
     assert len(lines) == len(SITES)
     for line, site in zip(lines, SITES, strict=True):
         assert site.name in line
-        assert net.feed_url(site.id) in line
+        assert net.registered_url(site.id) in line
+        assert ("liest Seite " in line) == (site.feed is None)
+    with pytest.raises(ValueError, match="has no feed"):
+        net.feed_url("freiberg-stadtforum")
 
 
 def test_same_clock_serves_same_bytes_and_naive_clock_is_refused() -> None:
@@ -329,13 +398,40 @@ def test_same_clock_serves_same_bytes_and_naive_clock_is_refused() -> None:
         DemoNetwork(datetime(2026, 3, 15, 12, 0))
 
 
+def _feed_sources_only(path: Path) -> Path:
+    """The written sources.yaml without its `scrape:` entries.
+
+    TODO(issue 11): drop once `aggregator.config` accepts `scrape:` (then the xfail below passes
+    and, strict, fails the run as a reminder)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["sources"] = [source for source in data["sources"] if "feed" in source]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
 def test_config_loading_reads_the_written_sources_yaml(net: DemoNetwork, tmp_path: Path) -> None:
     from aggregator.config import load_sources
 
-    sources = load_sources(net.write_sources(tmp_path / "sources.yaml"), allow_private=True)
-    assert [source.id for source in sources] == [site.id for site in SITES]
+    written = _feed_sources_only(net.write_sources(tmp_path / "sources.yaml"))
+    sources = load_sources(written, allow_private=True)
+    assert [source.id for source in sources] == [site.id for site in SITES if site.feed]
     by_id = {source.id: source for source in sources}
     assert by_id["netzwerk-stadtforen"].city is None
     assert by_id["halle-aki"].interval_minutes == 240
     assert not by_id["weissenfels-buerger"].enabled
     assert by_id["dresden-dresdens-erben"].feed == net.url("/dresden/neues/rss.xml")
+
+
+@pytest.mark.xfail(reason="aggregator.config does not accept `scrape:` yet (issue 11, lead)")
+def test_config_loading_reads_the_scraped_sources_too(net: DemoNetwork, tmp_path: Path) -> None:
+    from aggregator.config import load_sources
+
+    sources = load_sources(net.write_sources(tmp_path / "sources.yaml"), allow_private=True)
+    assert [source.id for source in sources] == [site.id for site in SITES]
+    by_id = {source.id: source for source in sources}
+    wordpress = by_id["leipzig-stadt-fuer-alle"]
+    assert wordpress.feed is None
+    assert wordpress.scrape is not None
+    assert wordpress.scrape.url == net.url("/stadtfueralle/aktuelles/")
+    assert wordpress.scrape.max_pages == 2
+    assert by_id["weimar-schiesshaus-chronik"].url == net.url("/weimar-wiki/doku.php?id=chronik")
