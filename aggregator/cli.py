@@ -280,6 +280,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+DEMO_HOST_SPACING_S = 0.05
+
+
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from aggregator.demo.network import DemoNetwork
     from aggregator.runtime import open_store
@@ -292,7 +295,12 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     with DemoNetwork() as network:
         config = network.write_sources(demo_dir / "sources.yaml")
         settings = settings.with_overrides(  # the sample sites live on 127.0.0.1
-            config=config, database_url=f"sqlite:///{database}", allow_private_urls=True
+            config=config,
+            database_url=f"sqlite:///{database}",
+            allow_private_urls=True,
+            # all sample sites share one host, ours: the 2 s a real site gets would make the
+            # demo's first crawl wait a minute for its scraped sites
+            host_spacing_s=min(settings.host_spacing_s, DEMO_HOST_SPACING_S),
         )
         print(f"sample network on {network.base_url}/ ({config}):")
         for line in network.describe():
