@@ -13,6 +13,7 @@ def test_pure_core_imports_neither_httpx_nor_sqlalchemy() -> None:
         import sys
         import aggregator.model, aggregator.normalize, aggregator.parse
         import aggregator.parse.dates, aggregator.parse.feeds, aggregator.parse.jsonfeed
+        import aggregator.parse.scrape
         import aggregator.pacing, aggregator.reading, aggregator.limits, aggregator.urls
         loaded = sorted(
             name for name in sys.modules
