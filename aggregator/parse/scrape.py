@@ -327,6 +327,12 @@ _NEXT_WORDS = frozenset(
     }
 )
 _ARROWS = " «»‹›←→<>-–|"
+# Anchors whose text may be a pager label, found in C (lexbor's "i" folds ASCII only: "ltere"
+# finds "Ältere" and "ältere"); only these are then compared with _NEXT_WORDS.
+_NEXT_TEXT_PREFILTER = ", ".join(
+    f'a[href]:lexbor-contains("{part}" i)'
+    for part in ("ltere", "chste", "eiter", "next", "older", "»")
+)
 
 
 def _next_candidates(tree: LexborHTMLParser, base: str) -> list[str]:
@@ -335,11 +341,9 @@ def _next_candidates(tree: LexborHTMLParser, base: str) -> list[str]:
     for selector in _NEXT_SELECTORS:
         for node in tree.css(selector):
             found.append(node.attributes.get("href") or "")
-    for node in tree.css("a[href]"):
+    for node in tree.css(_NEXT_TEXT_PREFILTER):
         text = node.text()
-        if len(text) > 60:
-            continue
-        if _is_next_label(text):
+        if len(text) <= 60 and _is_next_label(text):
             found.append(node.attributes.get("href") or "")
     resolved = (absolute_http_url(href, base=base) for href in found if href)
     return [urldefrag(link)[0] for link in resolved if link is not None]
@@ -712,7 +716,7 @@ def _read_text_blocks(
         return []
     entries: list[Entry] = []
     current: dict[str, Any] | None = None
-    for line in _lines(page.root):
+    for line in _lines(_narrowest_holder(page.root, probe)):
         text = line.text
         match = header.match(text) if text else None
         if match is not None:
@@ -747,6 +751,25 @@ def _read_text_blocks(
             break
     _flush(page, current, entries)
     return entries
+
+
+def _narrowest_holder(root: LexborNode, probe: re.Pattern[str]) -> LexborNode:
+    """The deepest element holding every dated header: the text column, not the whole page.
+
+    Walking only it keeps the (Python-level) line walk small on large pages.
+    """
+    wanted = len(probe.findall(root.text()))
+    node = root
+    while True:
+        for child in node.iter():
+            text = child.text()
+            if len(probe.findall(text)) == wanted:
+                if _HEADERISH.match(_clean(text)):
+                    return node  # the child starts with a header: its excerpt may follow it
+                node = child
+                break
+        else:
+            return node
 
 
 def _without_more_text(text: str, links: list[tuple[str, str]]) -> str:

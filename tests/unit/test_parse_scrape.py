@@ -465,6 +465,18 @@ def test_script_filled_and_malformed_markup_does_not_crash() -> None:
     ]
 
 
+def test_a_single_dated_block_inside_a_large_page_keeps_its_excerpt() -> None:
+    filler = '<div class="row"><span>Altmarkt</span><a href="/x">Link</a></div>' * 300
+    body = f"""<html><body>{filler}<div id="inhalt"><div class="kopf">
+    <p><b>24.11.2025 | Einziger Beitrag</b></p></div><p>Sein Anriss.</p></div>
+    </body></html>""".encode()
+    url = "https://www.stadtforum-gotha.de/"
+    page = read_list_page(body, url=url, rules=ScrapeRules(url=url))
+    assert [(e.title, e.summary_html) for e in page.entries] == [
+        ("Einziger Beitrag", "<p>Sein Anriss.</p>")
+    ]
+
+
 def test_charset_of_the_header_wins_over_meta() -> None:
     body = (
         '<html><head><meta charset="utf-8"></head><body><p><b>24.11.2025 | Schloß Gotha</b></p>'
