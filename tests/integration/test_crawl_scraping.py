@@ -133,7 +133,7 @@ def test_a_news_page_is_scraped_with_article_details_and_a_second_crawl_adds_not
         first = run([source(server)], store)
         second = run([source(server)], store)
         articles = requests_to(server, "/artikel/")
-        base = server.url("")
+        base = server.url("/")
     (outcome,) = first.outcomes
     assert (outcome.status, outcome.new, outcome.reason) == ("ok", 3, None)
     stories = {s.url: s for s in store.stories()}
