@@ -184,6 +184,10 @@ def normalize_entry(entry: Entry, *, source: Source, feed_url: str, now: datetim
     # it "the same story" as every other such entry, so it gets its guid as a fragment (which
     # canonical_url never leaves on a real link, so it cannot match one either).
     key = canonical_url(url) if own_url else f"{canonical_url(url)}#{guid}"
+    if link is None and own_url and urlsplit(own_url).fragment:
+        # no link, and a guid that is an address with a fragment: a block of a scraped page
+        # without a page of its own ("page#block"); other blocks of that page are other stories
+        key = f"{canonical_url(url)}#{urlsplit(own_url).fragment}"
     return Item(
         source_id=source.id,
         guid=guid,

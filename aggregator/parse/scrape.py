@@ -990,7 +990,9 @@ def _entry(
         summary = f"<p>{html.escape(text, quote=False)}</p>" if text else None
     return Entry(
         guid=guid,
-        link=link,
+        # a block without a page of its own has no link: its guid (the list page + "#" + the
+        # block) is its address and, fragment included, its identity (see normalize)
+        link=None if link == page.item_base else link,
         title=title,
         summary_html=summary,
         published=published,

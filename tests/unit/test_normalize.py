@@ -492,3 +492,15 @@ def test_links_shown_to_readers_lose_tracking_parameters_only() -> None:
         without_tracking("https://forum.example/a/?b=2&a=1") == "https://forum.example/a/?b=2&a=1"
     )
     assert without_tracking("https://forum.example/a/?utm_medium=rss") == "https://forum.example/a/"
+
+
+def test_blocks_of_one_scraped_page_without_pages_of_their_own_are_different_stories() -> None:
+    page = "https://www.stadtforum-halle.de/aktuelles.html"
+    first = normalize(entry(guid=page + "#b1", title="Stadtbad gerettet"))
+    second = normalize(entry(guid=page + "#b2", title="Neues vom Riebeckplatz"))
+    assert (first.url, second.url) == (page + "#b1", page + "#b2")
+    assert first.canonical_url != second.canonical_url
+    assert first.canonical_url == page + "#b1"
+    # an entry with a link of its own: the fragment is not part of the story's identity
+    linked = normalize(entry(guid="x-1", link=page + "#kommentare", title="Mit Link"))
+    assert linked.canonical_url == page
