@@ -335,3 +335,70 @@ def test_a_page_source_and_feed_sources_share_one_crawl(engine: Engine) -> None:
     ]
     assert states["beispiel"].url == server.url("/aktuelles/")
     assert states["beispiel"].etag == '"liste-1"' and states["beispiel"].last_status == "ok"
+
+
+BAD_PAGES = {
+    "empty_page": b"",
+    # the relaunch: the same news, other markup; the configured selectors find nothing
+    "no_items": (
+        "<!DOCTYPE html><html><head><title>Aktuelles</title></head><body><main>"
+        "<section class='news-neu'><h3><a href='/artikel/stadtbad.html'>Stadtbad</a></h3>"
+        "</section></main></body></html>"
+    ).encode(),
+    "login_wall": (
+        "<!DOCTYPE html><html><head><title>Anmelden</title></head><body><form method='post'>"
+        "<label>Benutzername <input name='user'></label><label>Passwort "
+        "<input type='password' name='pw'></label><button>Anmelden</button></form></body></html>"
+    ).encode(),
+}
+ERROR_PAGE = (
+    "<!DOCTYPE html><html><head><title>Fehler</title></head><body><h1>Interner Fehler</h1>"
+    "<p>Die Seite kann gerade nicht angezeigt werden. Bitte versuchen Sie es später.</p>"
+    "</body></html>"
+).encode()
+
+
+def test_bad_pages_fail_the_source_with_a_reason_and_keep_its_items(engine: Engine) -> None:
+    store = Store(engine)
+    with FixtureServer(site(POSTS)) as server:
+        run([source(server)], store)
+        found = {}
+        for reason, body in [*BAD_PAGES.items(), ("error_page", ERROR_PAGE)]:
+            server.routes["/aktuelles/"] = Response(200, body, HTML)
+            (outcome,) = run([source(server)], store).outcomes
+            found[reason] = (outcome.status, outcome.reason)
+    assert found == {
+        "empty_page": ("failed", "empty_page"),
+        "no_items": ("failed", "no_items"),
+        "login_wall": ("failed", "login_wall"),
+        "error_page": ("failed", "no_items"),  # a 200 that is an error page shows no items
+    }
+    assert len(store.stories()) == 3
+    state = store.fetch_states()["beispiel"]
+    assert state.consecutive_failures == 4 and state.item_count == 3
+
+
+def test_the_auto_detection_failing_is_no_items_never_an_empty_success(engine: Engine) -> None:
+    store = Store(engine)
+    with FixtureServer({"/aktuelles/": Response(200, ERROR_PAGE, HTML)}) as server:
+        plain = Source(
+            "beispiel",
+            "Stadtforum Beispielstadt",
+            "Leipzig",
+            server.url("/"),
+            None,
+            scrape=ScrapeRules(url=server.url("/aktuelles/")),
+        )
+        (outcome,) = run([plain], store).outcomes
+    assert (outcome.status, outcome.reason) == ("failed", "no_items")
+    assert outcome.message is not None and "no news items found" in outcome.message
+
+
+def test_a_robots_txt_that_is_an_html_error_page_does_not_stop_scraping(engine: Engine) -> None:
+    store = Store(engine)
+    error = b"<!DOCTYPE html><html><body><h1>404</h1><p>Disallow: /</p></body></html>"
+    routes = site(POSTS)
+    routes["/robots.txt"] = Response(200, error, HTML)
+    with FixtureServer(routes) as server:
+        (outcome,) = run([source(server)], store).outcomes
+    assert (outcome.status, outcome.new) == ("ok", 3)
