@@ -527,7 +527,11 @@ async def _crawl_one_now(
             page = await read_news_page(source, previous, _page_tools(source, job), now=job.clock())
             result, read = page.result, page.read
         else:
-            result, read = await _read_feed(source, previous, job)
+            result = await job.fetcher.fetch(
+                url, etag=previous.etag, last_modified=previous.last_modified
+            )
+            stage = "parse"
+            read = None if result.not_modified else await _parse_feed(source, result, job)
         stage = "store"
         return await _succeeded(source, previous, result, read, job, slot)
     except SourceError as exc:
@@ -541,17 +545,9 @@ async def _crawl_one_now(
     return await _failed(source, previous, error, job, slot)
 
 
-async def _read_feed(
-    source: Source, previous: FetchState, job: _Job
-) -> tuple[FetchResult, SourceRead | None]:
-    """The feed path: one conditional GET, then the body parsed (None: not modified)."""
-    assert source.feed is not None
-    result = await job.fetcher.fetch(
-        source.feed, etag=previous.etag, last_modified=previous.last_modified
-    )
-    if result.not_modified:
-        return result, None
-    read = await job.parsers.run(
+async def _parse_feed(source: Source, result: FetchResult, job: _Job) -> SourceRead:
+    """The feed path after its one conditional GET: the fresh body parsed."""
+    return await job.parsers.run(
         functools.partial(
             job.reader,
             result.content,
@@ -562,7 +558,6 @@ async def _read_feed(
         ),
         result.final_url,
     )
-    return result, read
 
 
 def _page_tools_for(
