@@ -414,13 +414,16 @@ def cmd_sources_discover(args: argparse.Namespace, settings: Settings) -> int:
     )
     for problem in found.problems:
         print(f"error: {url}: {problem.text}", file=sys.stderr)
+    failures: dict[str, int] = {}
     for report in found.tried:
-        verdict = (
-            f"failed: {report.problems[0].text}"
-            if report.failed
-            else f"{len(report.items)} items, {report.dated} dated"
-        )
-        print(f"tried {report.kind:4} {report.url}: {verdict}")
+        if report.failed:
+            code = report.problems[0].code if report.problems else "failed"
+            failures[code] = failures.get(code, 0) + 1
+            continue
+        print(f"{report.kind:4} {report.url}: {len(report.items)} items, {report.dated} dated")
+    if failures:
+        counts = ", ".join(f"{n} × {code}" for code, n in sorted(failures.items()))
+        print(f"{sum(failures.values())} more addresses tried, none readable ({counts})")
     if found.best is None:
         if not found.problems:
             print(f"no feed and no readable news page found for {url}", file=sys.stderr)
@@ -430,7 +433,7 @@ def cmd_sources_discover(args: argparse.Namespace, settings: Settings) -> int:
         print(line)
     print()
     print("for sources.yaml (check id, name and city):")
-    print(source_yaml(found.best))
+    print(source_yaml(found.best, found.site_name))
     return EXIT_OK
 
 
@@ -450,13 +453,13 @@ def try_lines(report: TryReport) -> list[str]:
     return lines
 
 
-def source_yaml(report: TryReport) -> str:
+def source_yaml(report: TryReport, name: str | None = None) -> str:
     import yaml
 
     host = urlsplit(report.source.homepage).hostname or "quelle"
     entry: dict[str, object] = {
         "id": re.sub(r"[^a-z0-9-]+", "-", host.lower().removeprefix("www."))[:64].strip("-"),
-        "name": host,
+        "name": name or host,
         "city": None,
         "homepage": report.source.homepage,
     }

@@ -22,6 +22,7 @@ from aggregator.fetch import Fetcher, FetchSettings
 from aggregator.fetch.politeness import HostSpacing, ScrapeSettings
 from aggregator.fetch.robots import Robots
 from aggregator.model import FetchState, Item, ScrapeRules, Source
+from aggregator.parse.article import read_article
 from aggregator.parse.discover import common_feed_urls, feed_links, news_page_links
 from aggregator.reading import read_feed
 from aggregator.scraping import PageTools, read_news_page
@@ -71,6 +72,7 @@ class Discovery:
     tried: tuple[TryReport, ...] = field(default=())
     best: TryReport | None = None
     problems: tuple[Problem, ...] = ()
+    site_name: str | None = None  # the homepage's title, for the sources.yaml entry
 
 
 async def try_source(
@@ -122,6 +124,10 @@ async def discover(
         except SourceError as exc:
             return Discovery(homepage, problems=(Problem(exc.reason, exc.message),))
         base = page.final_url
+        try:
+            site_name = read_article(page.content, url=base, content_type=page.content_type).title
+        except SourceError:
+            site_name = None
         named = [
             link for link in feed_links(page.content, url=base, content_type=page.content_type)
         ]
@@ -147,7 +153,7 @@ async def discover(
                 tried.append(
                     await _try(_unregistered(url, page=url, homepage=base), fetcher, tools, now)
                 )
-        return Discovery(homepage, tuple(tried), _best(tried))
+        return Discovery(homepage, tuple(tried), _best(tried), site_name=site_name)
 
 
 async def _try(source: Source, fetcher: Fetcher, tools: PageTools, now: datetime) -> TryReport:

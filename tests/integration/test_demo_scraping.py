@@ -131,3 +131,39 @@ def test_try_a_url_reads_an_html_page_as_a_news_page(net: DemoNetwork) -> None:
     site = next(s for s in SCRAPED_SITES if s.id == "dresden-entwicklungsforum")
     report = asyncio.run(try_url(net.registered_url(site.id), FETCH, now=NOW))
     assert report.kind == "page" and report.pattern == "typo3" and not report.failed
+
+
+def test_cli_discover_prints_the_best_way_and_a_sources_yaml_entry(
+    net: DemoNetwork, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from aggregator.cli import main
+
+    monkeypatch.setenv("AGGREGATOR_ALLOW_PRIVATE_URLS", "1")
+    monkeypatch.setenv("AGGREGATOR_HOST_SPACING_S", "0")
+    site = next(s for s in SCRAPED_SITES if s.id == "zittau-freiraum")
+    assert main(["sources", "discover", net.url(site.prefix)]) == 0
+    out = capsys.readouterr().out
+    assert f"news page {net.registered_url(site.id)} (items found as: jimdo)" in out
+    assert "for sources.yaml (check id, name and city):" in out
+    entry = out.split("for sources.yaml (check id, name and city):")[1]
+    assert "scrape:" in entry and f"url: {net.registered_url(site.id)}" in entry
+    # the entry is valid sources.yaml once pasted under `sources:`
+    from aggregator.config import parse_sources
+
+    (parsed,) = parse_sources("sources:\n" + entry.strip("\n") + "\n", allow_private=True)
+    assert parsed.kind == "page" and parsed.url == net.registered_url(site.id)
+
+
+def test_cli_try_names_problems_and_exits_1_when_nothing_is_readable(
+    net: DemoNetwork, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from aggregator.cli import main
+
+    monkeypatch.setenv("AGGREGATOR_ALLOW_PRIVATE_URLS", "1")
+    assert main(["sources", "try", net.url("/gotha/feed/")]) == 1
+    out = capsys.readouterr().out
+    assert "problem (http_500): HTTP 500 Internal Server Error" in out
+    assert main(["sources", "try", net.registered_url(DISCOVERABLE_SITE.id)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"feed {net.registered_url(DISCOVERABLE_SITE.id)}\n")
+    assert "items would be stored" in out
