@@ -364,7 +364,7 @@ def cmd_sources_status(args: argparse.Namespace, settings: Settings) -> int:
             if state and state.next_fetch_at
             else ""
         )
-        print(f"{source.id:28} {items:5} items  {status} {when}".rstrip())
+        print(f"{source.id:28} {source.kind:4} {items:5} items  {status} {when}".rstrip())
         if state and state.leased_by and state.leased_until and state.leased_until > now:
             print(
                 f"{'':28} being fetched by crawler {state.leased_by} "

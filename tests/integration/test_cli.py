@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sqlite3
 import subprocess
 import sys
@@ -188,3 +189,4 @@ def test_sources_status_names_the_crawler_fetching_a_source(
     out = capsys.readouterr().out
     assert "being fetched by crawler crawler-b:4711:ab (claim until" in out
     assert out.count("being fetched") == 1  # halle is not claimed
+    assert re.search(r"^halle\s+feed\s+0 items", out, re.MULTILINE)  # the kind of source
