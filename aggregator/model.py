@@ -110,6 +110,23 @@ class Item:
     dated: bool = True  # False: the feed gave no usable date, `published` is when first seen
 
 
+TagKind = Literal["city", "topic"]
+TagOrigin = Literal["source", "text", "editor"]
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    """A city or topic an item is about, with where that came from and why (for the editor).
+
+    origin "source": the source's own city (the prior); "text": found in the item's words;
+    "editor": set by hand, never changed by re-tagging."""
+
+    kind: TagKind
+    value: str  # official municipality name ("Halle (Saale)") or topic key ("denkmalpflege")
+    origin: TagOrigin
+    why: tuple[str, ...] = ()  # the words that matched, as they stand in the text
+
+
 @dataclass(frozen=True, slots=True)
 class FetchState:
     """What the crawler remembers about one source between runs."""
