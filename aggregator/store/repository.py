@@ -27,6 +27,7 @@ from sqlalchemy import (
     bindparam,
     delete,
     exists,
+    false,
     func,
     insert,
     literal,
@@ -409,6 +410,7 @@ class Store:
                         "first_seen_at": now,
                         "last_seen_at": now,
                         "content_hash": digest,
+                        "cluster_key": item.canonical_url,  # the exact rule; dedup may join it
                     }
                 )
             elif existing[guid][1] != digest:
@@ -489,28 +491,26 @@ class Store:
             raise ValueError("limit and offset must not be negative")
         if limit == 0:
             return []
-        # The primary item of a story: no item with the same canonical URL was seen before it.
+        # The primary item of a story: no item of the same cluster was seen before it.
         # An anti-join rather than a window function, so that the newest page walks the
         # published_at index and stops after `limit` rows instead of ranking every item.
         earlier = aliased(ItemRow, name="earlier")
         other = aliased(ItemRow, name="other")
         is_primary = ~exists().where(
-            earlier.canonical_url == ItemRow.canonical_url,
+            earlier.cluster_key == ItemRow.cluster_key,
             or_(
                 earlier.first_seen_at < ItemRow.first_seen_at,
                 and_(earlier.first_seen_at == ItemRow.first_seen_at, earlier.id < ItemRow.id),
             ),
         )
-        shared = exists().where(
-            other.canonical_url == ItemRow.canonical_url, other.id != ItemRow.id
-        )
+        shared = exists().where(other.cluster_key == ItemRow.cluster_key, other.id != ItemRow.id)
         query = (
             select(
                 ItemRow.id,
                 ItemRow.source_id,
                 ItemRow.guid,
                 ItemRow.url,
-                ItemRow.canonical_url,
+                ItemRow.cluster_key,
                 ItemRow.title,
                 ItemRow.content_html if with_content else literal("").label("content_html"),
                 ItemRow.excerpt,
@@ -529,38 +529,44 @@ class Store:
         )
         if city is not None:
             # A story belongs to a city when any item of its group carries the city tag.
-            query = query.where(ItemRow.canonical_url.in_(_urls_tagged(city)))
+            query = query.where(ItemRow.cluster_key.in_(_urls_tagged(city)))
         if limit is not None:
             query = query.limit(limit)
 
         with transaction(self.engine) as conn:
             rows = conn.execute(query).all()
             # Most stories are told by one item: their tags are found by item id. Stories told
-            # by several forums need every item of their group (by canonical URL).
+            # by several forums need every item of their group (by cluster key).
             single = [row.id for row in rows if not row.shared]
-            groups = list({row.canonical_url for row in rows if row.shared})
+            groups = list({row.cluster_key for row in rows if row.shared})
             item_cities: dict[int, set[str]] = defaultdict(set)
             group_cities: dict[str, set[str]] = defaultdict(set)
             carriers: dict[str, set[tuple[str, str]]] = defaultdict(set)
             for chunk in _chunks(single):
                 for item_id, value in conn.execute(
                     select(ItemTagRow.item_id, ItemTagRow.value).where(
-                        ItemTagRow.item_id.in_(chunk), ItemTagRow.kind == "city"
+                        ItemTagRow.item_id.in_(chunk),
+                        ItemTagRow.kind == "city",
+                        ItemTagRow.removed == false(),
                     )
                 ):
                     item_cities[item_id].add(value)
             for chunk in _chunks(groups):
                 for url, value in conn.execute(
-                    select(ItemRow.canonical_url, ItemTagRow.value)
+                    select(ItemRow.cluster_key, ItemTagRow.value)
                     .join(ItemTagRow, ItemTagRow.item_id == ItemRow.id)
-                    .where(ItemRow.canonical_url.in_(chunk), ItemTagRow.kind == "city")
+                    .where(
+                        ItemRow.cluster_key.in_(chunk),
+                        ItemTagRow.kind == "city",
+                        ItemTagRow.removed == false(),
+                    )
                     .distinct()
                 ):
                     group_cities[url].add(value)
                 for url, source_id, name in conn.execute(
-                    select(ItemRow.canonical_url, ItemRow.source_id, SourceRow.name)
+                    select(ItemRow.cluster_key, ItemRow.source_id, SourceRow.name)
                     .join(SourceRow, SourceRow.id == ItemRow.source_id)
-                    .where(ItemRow.canonical_url.in_(chunk))
+                    .where(ItemRow.cluster_key.in_(chunk))
                     .distinct()
                 ):
                     carriers[url].add((source_id, name))
@@ -570,10 +576,10 @@ class Store:
             if not row.shared:
                 cities, others = item_cities.get(row.id, set()), set()
             else:
-                cities = group_cities.get(row.canonical_url, set())
+                cities = group_cities.get(row.cluster_key, set())
                 others = {
                     name
-                    for source_id, name in carriers.get(row.canonical_url, set())
+                    for source_id, name in carriers.get(row.cluster_key, set())
                     if source_id != row.source_id
                 }
             stories.append(
@@ -612,18 +618,18 @@ class Store:
 
     def count_stories(self, city: str | None = None) -> int:
         """How many stories `stories(city=city)` lists without a limit."""
-        query = select(func.count(ItemRow.canonical_url.distinct()))
+        query = select(func.count(ItemRow.cluster_key.distinct()))
         if city is not None:
-            query = query.where(ItemRow.canonical_url.in_(_urls_tagged(city)))
+            query = query.where(ItemRow.cluster_key.in_(_urls_tagged(city)))
         with transaction(self.engine) as conn:
             return int(conn.execute(query).scalar_one())
 
     def cities(self) -> list[tuple[str, int]]:
         """Every city tag with its number of stories, in German alphabetical order."""
         query = (
-            select(ItemTagRow.value, func.count(ItemRow.canonical_url.distinct()))
+            select(ItemTagRow.value, func.count(ItemRow.cluster_key.distinct()))
             .join(ItemRow, ItemRow.id == ItemTagRow.item_id)
-            .where(ItemTagRow.kind == "city")
+            .where(ItemTagRow.kind == "city", ItemTagRow.removed == false())
             .group_by(ItemTagRow.value)
         )
         with transaction(self.engine) as conn:
@@ -810,11 +816,11 @@ def _source_city_tags(item_id: int, item: Item) -> Iterator[dict[str, Any]]:
 
 
 def _urls_tagged(city: str) -> Select[str]:
-    """Canonical URLs of the items tagged with `city`: the stories of that city."""
+    """Cluster keys of the items tagged with `city`: the stories of that city."""
     return (
-        select(ItemRow.canonical_url)
+        select(ItemRow.cluster_key)
         .join(ItemTagRow, ItemTagRow.item_id == ItemRow.id)
-        .where(ItemTagRow.kind == "city", ItemTagRow.value == city)
+        .where(ItemTagRow.kind == "city", ItemTagRow.value == city, ItemTagRow.removed == false())
     )
 
 

@@ -29,6 +29,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -135,6 +136,9 @@ class ItemRow(Base):
     last_seen_at: Mapped[datetime]
     author: Mapped[str | None]
     content_hash: Mapped[str]
+    # One story, one key: the canonical URL at first, a near-duplicate cluster's key later
+    cluster_key: Mapped[str] = mapped_column(index=True, server_default="")
+    cluster_pinned: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class ItemTagRow(Base):
@@ -154,6 +158,8 @@ class ItemTagRow(Base):
     kind: Mapped[str] = mapped_column(primary_key=True)
     value: Mapped[str] = mapped_column(primary_key=True)
     origin: Mapped[str]
+    why: Mapped[str | None] = mapped_column(Text)  # JSON list of the words that matched
+    removed: Mapped[bool] = mapped_column(default=False, server_default=false())  # by the editor
 
 
 class CrawlRunRow(Base):

@@ -341,15 +341,15 @@ BAD_PAGES = {
     "empty_page": b"",
     # the relaunch: the same news, other markup; the configured selectors find nothing
     "no_items": (
-        "<!DOCTYPE html><html><head><title>Aktuelles</title></head><body><main>"
-        "<section class='news-neu'><h3><a href='/artikel/stadtbad.html'>Stadtbad</a></h3>"
-        "</section></main></body></html>"
-    ).encode(),
+        b"<!DOCTYPE html><html><head><title>Aktuelles</title></head><body><main>"
+        b"<section class='news-neu'><h3><a href='/artikel/stadtbad.html'>Stadtbad</a></h3>"
+        b"</section></main></body></html>"
+    ),
     "login_wall": (
-        "<!DOCTYPE html><html><head><title>Anmelden</title></head><body><form method='post'>"
-        "<label>Benutzername <input name='user'></label><label>Passwort "
-        "<input type='password' name='pw'></label><button>Anmelden</button></form></body></html>"
-    ).encode(),
+        b"<!DOCTYPE html><html><head><title>Anmelden</title></head><body><form method='post'>"
+        b"<label>Benutzername <input name='user'></label><label>Passwort "
+        b"<input type='password' name='pw'></label><button>Anmelden</button></form></body></html>"
+    ),
 }
 ERROR_PAGE = (
     "<!DOCTYPE html><html><head><title>Fehler</title></head><body><h1>Interner Fehler</h1>"

@@ -31,7 +31,7 @@ def test_upgrade_creates_the_schema_on_an_empty_database(engine: Engine) -> None
 
     upgrade(engine)
 
-    assert current_revision(engine) == head_revision() == SCHEMA_REVISION == "0002"
+    assert current_revision(engine) == head_revision() == SCHEMA_REVISION == "0003"
     assert not needs_upgrade(engine)
     tables = set(inspect(engine).get_table_names())
     assert {"sources", "items", "item_tags", "crawl_runs", "alembic_version"} <= tables
@@ -139,3 +139,83 @@ def test_two_processes_may_upgrade_at_the_same_time(database_url: str) -> None:
     finally:
         for engine in engines:
             engine.dispose()
+
+
+def test_upgrade_from_0002_keeps_items_and_gives_each_its_canonical_url_as_cluster_key(
+    engine: Engine,
+) -> None:
+    from alembic import command
+
+    from aggregator.store.db import _alembic_config, transaction
+
+    with transaction(engine, write=True) as connection:
+        command.upgrade(_alembic_config(connection), "0002")
+    with transaction(engine, write=True) as connection:
+        connection.execute(
+            text(
+                "INSERT INTO sources (id, name, homepage, interval_minutes, enabled, in_config, "
+                "consecutive_failures) VALUES ('leipzig', 'L', 'https://l.example/', 60, "
+                ":yes, :yes, 0)"
+            ),
+            {"yes": True},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO items (source_id, guid, url, canonical_url, title, content_html, "
+                "excerpt, published_at, first_seen_at, last_seen_at, content_hash) VALUES "
+                "('leipzig', 'g1', 'https://l.example/a?utm_source=x', 'https://l.example/a', "
+                "'T', '', '', :at, :at, :at, 'h')"
+            ),
+            {"at": "2026-11-01 10:00:00"},
+        )
+        connection.execute(
+            text("INSERT INTO item_tags (item_id, kind, value, origin) VALUES (1, 'city', "
+                 "'Leipzig', 'source')")
+        )  # fmt: skip
+    upgrade(engine)
+    with engine.connect() as connection:
+        row = connection.execute(text("SELECT cluster_key, cluster_pinned FROM items")).one()
+        tag = connection.execute(text("SELECT why, removed FROM item_tags")).one()
+    assert tuple(row) == ("https://l.example/a", False)
+    assert tuple(tag) == (None, False)
+
+
+def test_downgrade_to_0002_and_up_again_keeps_items_and_tags(engine: Engine) -> None:
+    from alembic import command
+
+    from aggregator.store.db import _alembic_config, transaction
+
+    upgrade(engine)
+    with transaction(engine, write=True) as connection:
+        connection.execute(
+            text(
+                "INSERT INTO sources (id, name, homepage, interval_minutes, enabled, in_config, "
+                "consecutive_failures) VALUES ('l', 'L', 'https://l.example/', 60, :y, :y, 0)"
+            ),
+            {"y": True},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO items (source_id, guid, url, canonical_url, title, content_html, "
+                "excerpt, published_at, first_seen_at, last_seen_at, content_hash, cluster_key) "
+                "VALUES ('l', 'g', 'https://l.example/a', 'https://l.example/a', 'T', '', '', "
+                ":at, :at, :at, 'h', 'k')"
+            ),
+            {"at": "2026-11-01 10:00:00"},
+        )
+        item_id = connection.execute(text("SELECT id FROM items")).scalar_one()
+        connection.execute(
+            text(
+                "INSERT INTO item_tags (item_id, kind, value, origin, why) VALUES "
+                "(:i, 'topic', 'wohnen', 'text', :why)"
+            ),
+            {"i": item_id, "why": '["Leerstand"]'},
+        )
+    with transaction(engine, write=True) as connection:
+        command.downgrade(_alembic_config(connection), "0002")
+    upgrade(engine)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM items")).scalar_one() == 1
+        assert connection.execute(text("SELECT count(*) FROM item_tags")).scalar_one() == 1
+        key = connection.execute(text("SELECT cluster_key FROM items")).scalar_one()
+    assert key == "https://l.example/a"  # back to the exact rule
