@@ -108,6 +108,7 @@ class Item:
     author: str | None = None
     cities: tuple[str, ...] = ()
     dated: bool = True  # False: the feed gave no usable date, `published` is when first seen
+    tags: tuple[Tag, ...] = ()  # found in the text by the tagger (the source's city is `cities`)
 
 
 TagKind = Literal["city", "topic"]

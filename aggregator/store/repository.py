@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -441,21 +442,19 @@ class Store:
                 statement.returning(ItemRow.id, ItemRow.guid), inserts
             ):
                 inserted += 1
-                tags.extend(_source_city_tags(item_id, batch[guid]))
+                tags.extend(_item_tags(item_id, batch[guid]))
         if changes:
             conn.execute(update(ItemRow).where(ItemRow.id == bindparam("b_id")), changes)
             for chunk in _chunks([item_id for item_id, _ in changed]):
                 conn.execute(
                     delete(ItemTagRow).where(
-                        ItemTagRow.item_id.in_(chunk),
-                        ItemTagRow.kind == "city",
-                        ItemTagRow.origin == "source",
+                        ItemTagRow.item_id.in_(chunk), ItemTagRow.origin.in_(("source", "text"))
                     )
                 )
             for item_id, item in changed:
-                tags.extend(_source_city_tags(item_id, item))
+                tags.extend(_item_tags(item_id, item))
         if tags:
-            # A city already tagged by the text tagger or the editor keeps that origin.
+            # A tag the editor set or removed stays as the editor left it: an editor row wins.
             conn.execute(self._dialect_insert(ItemTagRow).on_conflict_do_nothing(), tags)
         for chunk in _chunks(unchanged):
             conn.execute(update(ItemRow).where(ItemRow.id.in_(chunk)).values(last_seen_at=now))
@@ -810,9 +809,25 @@ def _item_fields(item: Item) -> dict[str, Any]:
     }
 
 
-def _source_city_tags(item_id: int, item: Item) -> Iterator[dict[str, Any]]:
+def _item_tags(item_id: int, item: Item) -> Iterator[dict[str, Any]]:
+    """The rows of an item's tags: its source's city, then what the tagger found in the text
+    (a city both give is stored once, as the source's)."""
+    seen: set[tuple[str, str]] = set()
     for city in dict.fromkeys(item.cities):
-        yield {"item_id": item_id, "kind": "city", "value": city, "origin": "source"}
+        seen.add(("city", city))
+        yield {"item_id": item_id, "kind": "city", "value": city, "origin": "source", "why": None}
+    for tag in item.tags:
+        if (tag.kind, tag.value) in seen:
+            continue
+        seen.add((tag.kind, tag.value))
+        why = json.dumps(list(tag.why), ensure_ascii=False) if tag.why else None
+        yield {
+            "item_id": item_id,
+            "kind": tag.kind,
+            "value": tag.value,
+            "origin": tag.origin,
+            "why": why,
+        }
 
 
 def _urls_tagged(city: str) -> Select[str]:

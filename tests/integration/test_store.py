@@ -3,15 +3,16 @@ what the public pages read back."""
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, insert, select, update
 
 from aggregator.errors import StoreError
-from aggregator.model import FetchState, Item, Source
+from aggregator.model import FetchState, Item, Source, Tag
 from aggregator.store import Store, make_engine
 from aggregator.store.schema import ItemRow, ItemTagRow, SourceRow
 
@@ -122,31 +123,76 @@ def test_same_guid_in_two_sources_are_two_items(store: Store) -> None:
     assert {story.id for story in store.stories()} == {"leipzig:post-1", "dresden:post-1"}
 
 
-def test_source_city_tags_follow_the_item_and_other_origins_stay(
+def test_source_and_text_tags_follow_the_item_and_the_editors_stay(
     store: Store, engine: Engine
 ) -> None:
-    store.upsert_items([item(LEIPZIG, 1, cities=("Leipzig", "Halle (Saale)"))], now=T0)
+    first = item(
+        LEIPZIG,
+        1,
+        cities=("Leipzig",),
+        tags=(
+            Tag("city", "Halle (Saale)", "text", ("Hallenser",)),
+            Tag("topic", "denkmalpflege", "text", ("Abriss", "Gründerzeithaus")),
+        ),
+    )
+    store.upsert_items([first], now=T0)
     with engine.begin() as conn:
         item_id = conn.execute(select(ItemRow.id)).scalar_one()
         conn.execute(
             insert(ItemTagRow),
             [
-                {"item_id": item_id, "kind": "city", "value": "Markkleeberg", "origin": "editor"},
-                {"item_id": item_id, "kind": "topic", "value": "Denkmalpflege", "origin": "text"},
+                {"item_id": item_id, "kind": "city", "value": "Markkleeberg", "origin": "editor",
+                 "removed": False},
+                # the editor took "wohnen" away: whatever the tagger finds later, it stays away
+                {"item_id": item_id, "kind": "topic", "value": "wohnen", "origin": "editor",
+                 "removed": True},
             ],
-        )
+        )  # fmt: skip
+        why = conn.execute(
+            select(ItemTagRow.why).where(ItemTagRow.value == "denkmalpflege")
+        ).scalar_one()
+    assert json.loads(why) == ["Abriss", "Gründerzeithaus"]
 
-    store.upsert_items([item(LEIPZIG, 1, cities=("Leipzig", "Markkleeberg"))], now=T0)
+    changed = replace(
+        first,
+        title="Neue Fassung",
+        tags=(
+            Tag("topic", "wohnen", "text", ("Leerstand",)),
+            Tag("topic", "beteiligung", "text", ("Petition",)),
+            Tag("city", "Leipzig", "text", ("Leipziger",)),  # the source's city: stored once
+        ),
+    )
+    store.upsert_items([changed], now=T0)
 
     [story] = store.stories()
     assert story.cities == ("Leipzig", "Markkleeberg")
     with engine.connect() as conn:
-        tags = set(conn.execute(select(ItemTagRow.kind, ItemTagRow.value, ItemTagRow.origin)))
+        tags = set(
+            conn.execute(
+                select(ItemTagRow.kind, ItemTagRow.value, ItemTagRow.origin, ItemTagRow.removed)
+            )
+        )
     assert tags == {
-        ("city", "Leipzig", "source"),
-        ("city", "Markkleeberg", "editor"),
-        ("topic", "Denkmalpflege", "text"),
+        ("city", "Leipzig", "source", False),
+        ("city", "Markkleeberg", "editor", False),
+        ("topic", "wohnen", "editor", True),
+        ("topic", "beteiligung", "text", False),
     }
+
+
+def test_a_city_the_editor_removed_is_not_shown(store: Store, engine: Engine) -> None:
+    tagged = item(LEIPZIG, 1, cities=("Leipzig",), tags=(Tag("city", "Weimar", "text"),))
+    store.upsert_items([tagged], now=T0)
+    with engine.begin() as conn:
+        conn.execute(
+            update(ItemTagRow)
+            .where(ItemTagRow.value == "Weimar")
+            .values(origin="editor", removed=True)
+        )
+    [story] = store.stories()
+    assert story.cities == ("Leipzig",)
+    assert store.count_stories(city="Weimar") == 0
+    assert [city for city, _count in store.cities()] == ["Leipzig"]
 
 
 def test_items_of_an_unknown_source_are_refused(store: Store) -> None:
