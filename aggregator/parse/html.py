@@ -50,7 +50,9 @@ _HTML_HINT = re.compile(
     re.I,
 )
 _META_CHARSET = re.compile(rb"<meta[^>]{0,200}?charset\s*=\s*[\"']?\s*([A-Za-z0-9._:-]+)", re.I)
-_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
 
 
 def decode_html(
@@ -124,13 +126,20 @@ def _decode(body: bytes, charset: str | None) -> str:
         return body.decode(declared, errors="replace")
     try:
         return body.decode("utf-8")
-    except UnicodeDecodeError:
-        # Old hand-made pages often say (or mean) UTF-8 but are windows-1252: without a single
-        # valid multi-byte sequence, windows-1252 is what the bytes are. With one, a stray byte
-        # (or a character cut at `max_bytes`) is replaced and the rest stays readable.
-        if _UTF8_MULTIBYTE.search(body) is None:
-            return body.decode("windows-1252", errors="replace")
-        return body.decode("utf-8", errors="replace")
+    except UnicodeDecodeError as error:
+        if error.reason == "unexpected end of data":
+            return body.decode("utf-8", errors="replace")  # a character cut at `max_bytes`
+    return _utf8_or_windows_1252(body)
+
+
+def _utf8_or_windows_1252(body: bytes) -> str:
+    """Bytes that are no valid UTF-8, undeclared or declared so: old hand-made pages often say
+    (or mean) UTF-8 but are windows-1252. More valid multi-byte sequences than broken bytes
+    make it UTF-8 with a stray byte replaced, else it is windows-1252."""
+    text = body.decode("utf-8", errors="replace")
+    if len(_UTF8_SEQUENCE.findall(body)) > text.count("\ufffd"):
+        return text
+    return body.decode("windows-1252", errors="replace")
 
 
 def _known_encoding(label: str) -> str | None:
