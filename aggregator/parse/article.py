@@ -17,34 +17,32 @@ Structured data first, then the text, never a guess:
     excerpt     og:description → meta description → the first substantial paragraph
     image       og:image → JSON-LD image → the first content image (no logos, icons, pixels)
 
-Hostile pages are read defensively: only the first 2 MB, nesting cut where it gets absurdly
-deep (lexbor's tree building is quadratic in the depth), broken JSON-LD skipped, javascript: and
-data: URLs dropped. A body that is not HTML raises `ParseError("not_html", …)`; nothing else
-raises.
+Hostile pages are read defensively: only the first 2 MB, through `parse.html` (charset, "is it
+HTML", nesting cut where parsing would get slow), broken JSON-LD skipped, javascript: and data:
+URLs dropped. An empty body raises `ParseError("empty_page", …)`, one that is not HTML
+`ParseError("not_html", …)`; nothing else raises.
 """
 
 from __future__ import annotations
 
-import codecs
 import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from aggregator.errors import ParseError
 from aggregator.parse.dates import parse_date
+from aggregator.parse.html import base_url, decode_html, html_tree, same_site, site_host
 from aggregator.parse.pagedates import MIN_PUBLICATION_YEAR, dates_in_text, publication_date
 from aggregator.urls import absolute_http_url
 
+# decode_html, html_tree and same_site live in `parse.html`; still importable from here.
 __all__ = ["ArticleMeta", "decode_html", "html_tree", "read_article", "same_site"]
 
 MAX_HTML_BYTES = 2_000_000  # the rest of a bigger page is not read
-MAX_DEPTH = 512  # open elements; deeper nesting is cut off (see `_shallow`)
 MAX_JSON_LD_CHARS = 200_000
 MAX_JSON_NODES = 2_000
 TEXT_CHARS = 2_000  # of the article text searched for a stated date
@@ -122,51 +120,12 @@ _BLOCK_TAGS = frozenset(
         "ol", "p", "pre", "section", "table", "td", "th", "time", "tr", "ul",
     }
 )  # fmt: skip
-_UNCOUNTED_TAGS = frozenset(
-    {
-        "area",
-        "base",
-        "br",
-        "col",
-        "embed",
-        "hr",
-        "img",
-        "input",
-        "link",
-        "meta",
-        "source",
-        "track",
-        "wbr",
-        "p",
-        "li",
-        "dt",
-        "dd",
-        "tr",
-        "td",
-        "th",
-        "option",
-        "param",
-        "keygen",
-    }
-)  # void elements and those the parser closes itself
 _SKIP_IMAGE = re.compile(
     r"logo|icon|avatar|gravatar|emoji|smilie|spinner|loader|pixel|spacer|blank|placeholder"
     r"|badge|banner-ad|tracking|counter|\.svg(?:$|\?)",
     re.IGNORECASE,
 )
 _TITLE_SEPARATORS = (" | ", " – ", " — ", " :: ", " » ", " · ", " - ")
-_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)")
-_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9._:-]+)", re.IGNORECASE)
-_FEED_ROOT = re.compile(rb"<(?:rss|feed|rdf:RDF)[\s>]", re.IGNORECASE)
-_HTML_HINT = re.compile(
-    rb"<(?:!doctype\s+html|html|head|body|meta|title|div|p|article|main|section|h[1-6]|a|span"
-    rb"|table|ul|img|!--|link|script|style|header|nav|form|br|center|font|frameset)[\s>/]",
-    re.IGNORECASE,
-)
-_BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b")
-_NOT_HTML_TYPES = re.compile(
-    r"^(?:image|audio|video|font)/|^application/(?!xhtml|xml|octet-stream)"
-)
 _DATED_JSON = re.compile(r'"(datePublished|dateModified|headline)"\s*:\s*"([^"\\]{1,300})"')
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
 _SPACES = re.compile(r"\s+")
@@ -188,8 +147,9 @@ class ArticleMeta:
 
 
 def read_article(content: bytes, *, url: str, content_type: str | None = None) -> ArticleMeta:
-    """Read an article page. Raises `ParseError("not_html", …)` when the body is no HTML page."""
-    text = decode_html(content, url=url, content_type=content_type)
+    """Read an article page. Raises `ParseError` "empty_page" or "not_html" when the body is
+    no HTML page."""
+    text = decode_html(content, url=url, content_type=content_type, max_bytes=MAX_HTML_BYTES)
     tree = html_tree(text)
     page = _Page(tree, url)
     ld = _json_ld(tree)
@@ -230,123 +190,6 @@ def read_article(content: bytes, *, url: str, content_type: str | None = None) -
     )
 
 
-# --- bytes → text → tree ----------------------------------------------------------------------
-
-
-def decode_html(content: bytes, *, url: str, content_type: str | None = None) -> str:
-    """The first 2 MB of an HTML body as text, in the charset the response or the page names.
-
-    Raises `ParseError("not_html", …)` for an empty body, a feed, JSON, an image or a PDF.
-    """
-    body = content[:MAX_HTML_BYTES]
-    media_type, charset = _split_content_type(content_type)
-    charset = _known_charset(charset)
-    problem = _not_html(body.lstrip(b"\xef\xbb\xbf \t\r\n"), media_type)
-    if problem:
-        raise ParseError("not_html", f"{url} is not an HTML page: {problem}")
-    if body.startswith(b"\xef\xbb\xbf"):
-        return body[3:].decode("utf-8", "replace")
-    if charset is None:
-        declared = _META_CHARSET.search(body[:4096])
-        charset = _known_charset(declared.group(1).decode("ascii") if declared else None)
-    if charset in (None, "utf-8", "utf8"):
-        try:
-            return body.decode("utf-8")
-        except UnicodeDecodeError as error:
-            if charset is None and error.start < len(body) - 3:
-                return body.decode("windows-1252", "replace")  # a browser's default here
-            return body.decode("utf-8", "replace")  # only the cut last character is broken
-    if charset in ("iso-8859-1", "latin1", "latin-1", "us-ascii", "ascii"):
-        charset = "windows-1252"  # as browsers read them
-    return body.decode(charset, "replace")
-
-
-def _known_charset(name: str | None) -> str | None:
-    """`name` lower-case when Python knows the codec, else None (as if none were declared)."""
-    if not name:
-        return None
-    name = name.strip().lower()
-    try:
-        codecs.lookup(name)
-    except LookupError:
-        return None
-    return name
-
-
-def html_tree(text: str) -> LexborHTMLParser:
-    """A lexbor tree of the page, nesting cut at `MAX_DEPTH` open elements."""
-    return LexborHTMLParser(_shallow(text))
-
-
-def same_site(url: str, other: str) -> bool:
-    """True when both URLs are on one site: the same host, "www." aside, or one's subdomain."""
-    host = _host(url)
-    other_host = _host(other)
-    if not host or not other_host:
-        return False
-    return host == other_host or host.endswith("." + other_host) or other_host.endswith("." + host)
-
-
-def _host(url: str) -> str:
-    try:
-        host = urlsplit(url).hostname or ""
-    except ValueError:
-        return ""
-    host = host.rstrip(".")
-    return host[4:] if host.startswith("www.") else host
-
-
-def _split_content_type(content_type: str | None) -> tuple[str, str | None]:
-    if not content_type:
-        return "", None
-    media_type, *params = content_type.split(";")
-    charset = None
-    for param in params:
-        name, _, value = param.partition("=")
-        if name.strip().lower() == "charset":
-            charset = value.strip().strip("\"'").lower() or None
-    return media_type.strip().lower(), charset
-
-
-def _not_html(body: bytes, media_type: str) -> str | None:
-    if not body:
-        return "the body is empty"
-    if _NOT_HTML_TYPES.match(media_type) and media_type != "application/octet-stream":
-        return f"it is {media_type}"
-    head = body[:4096]
-    if head.startswith(_BINARY_MAGIC) or b"\x00" in head:
-        return "it is binary data"
-    if head[:1] in (b"{", b"["):
-        return "it is JSON"
-    if _FEED_ROOT.search(head) and not re.search(rb"<html[\s>]", head, re.IGNORECASE):
-        return "it is a feed"
-    if not _HTML_HINT.search(head):
-        return "no HTML markup at its start"
-    return None
-
-
-def _shallow(text: str) -> str:
-    """`text` cut where more than `MAX_DEPTH` elements would be open at once.
-
-    lexbor checks the stack of open elements for every block element it builds, so a page of
-    thousands of nested elements takes minutes; no real page nests that deep.
-    """
-    if text.count("<") <= MAX_DEPTH:
-        return text
-    depth = 0
-    for match in _TAG.finditer(text):
-        name = match.group(2).lower()
-        if name in _UNCOUNTED_TAGS:
-            continue
-        if match.group(1):
-            depth = max(0, depth - 1)
-        else:
-            depth += 1
-            if depth > MAX_DEPTH:
-                return text[: match.start()]
-    return text
-
-
 # --- the page's head: meta, links, JSON-LD ----------------------------------------------------
 
 
@@ -366,11 +209,7 @@ class _Page:
         self.title_tag = title_node.text() if title_node is not None else None
         canonical = tree.css_first("link[rel~=canonical i][href]")
         self.canonical = canonical.attributes.get("href") if canonical is not None else None
-        base = tree.css_first("base[href]")
-        base_url = (
-            absolute_http_url(base.attributes.get("href"), base=url) if base is not None else None
-        )
-        self.base = base_url or url
+        self.base = base_url(tree, url)
 
 
 def _json_ld(tree: LexborHTMLParser) -> dict[str, Any]:
@@ -615,7 +454,7 @@ def _title_tag(page: _Page, site_name: str | None) -> str | None:
     title = _clean(page.title_tag)
     if title is None or site_name:
         return _without_site_name(title, site_name) if title else None
-    host = _host(page.url)
+    host = site_host(page.url)
     for separator in (*_TITLE_SEPARATORS, ": "):
         parts = title.split(separator)
         if len(parts) < 2:

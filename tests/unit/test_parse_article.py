@@ -232,8 +232,6 @@ def test_excerpt_is_cut_near_300_characters_and_skips_the_cookie_banner() -> Non
 @pytest.mark.parametrize(
     ("content", "content_type"),
     [
-        (b"", None),
-        (b"   \n", "text/html"),
         (b'{"version": "https://jsonfeed.org/version/1.1"}', "application/json"),
         (b'<?xml version="1.0"?><rss version="2.0"><channel></channel></rss>', "text/xml"),
         (b"%PDF-1.7 ...", None),
@@ -246,6 +244,14 @@ def test_a_body_that_is_not_html_is_a_parse_error(content: bytes, content_type: 
     with pytest.raises(ParseError) as raised:
         read_article(content, url=URL, content_type=content_type)
     assert raised.value.reason == "not_html"
+    assert URL in raised.value.message
+
+
+@pytest.mark.parametrize(("content", "content_type"), [(b"", None), (b"   \n", "text/html")])
+def test_an_empty_body_is_an_empty_page(content: bytes, content_type: str | None) -> None:
+    with pytest.raises(ParseError) as raised:
+        read_article(content, url=URL, content_type=content_type)
+    assert raised.value.reason == "empty_page"
     assert URL in raised.value.message
 
 
