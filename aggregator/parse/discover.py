@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
-from aggregator.parse.article import decode_html, html_tree, same_site
+from aggregator.parse.html import decode_html, html_tree, same_site
 from aggregator.urls import absolute_http_url, canonical_url
 
 __all__ = ["FeedLink", "common_feed_urls", "feed_links", "news_page_links"]
