@@ -107,6 +107,19 @@ def build_parser() -> argparse.ArgumentParser:
     try_.add_argument("source", metavar="ID|URL", help="an id from sources.yaml, or a URL")
     try_.set_defaults(func=cmd_sources_try)
 
+    classify = commands.add_parser(
+        "classify", help="cities, topics and story cluster of the items in a JSON file"
+    )
+    classify.add_argument("items_file", type=Path, metavar="ITEMS.json")
+    classify.add_argument("--sources", type=Path, metavar="FILE", help="default: --config")
+    classify.set_defaults(func=cmd_classify)
+    evaluate = commands.add_parser(
+        "eval", help="precision, recall and F1 of classify against a labeled JSON file"
+    )
+    evaluate.add_argument("items_file", type=Path, metavar="ITEMS.json")
+    evaluate.add_argument("--sources", type=Path, metavar="FILE", help="default: --config")
+    evaluate.set_defaults(func=cmd_eval)
+
     items = commands.add_parser("items", help="stored items: purge those of a departed member")
     item_commands = items.add_subparsers(dest="items_command", metavar="ACTION", required=True)
     purge = item_commands.add_parser(
@@ -469,6 +482,49 @@ def source_yaml(report: TryReport, name: str | None = None) -> str:
         entry["scrape"] = {"url": report.url}
     text = yaml.safe_dump([entry], allow_unicode=True, sort_keys=False)
     return "\n".join("  " + line for line in text.rstrip().splitlines())
+
+
+def cmd_classify(args: argparse.Namespace, settings: Settings) -> int:
+    import json
+
+    predicted = _classified(args, settings)[1]
+    print(json.dumps(predicted, ensure_ascii=False, indent=2))
+    return EXIT_OK
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from aggregator.evaluation import format_scores, score
+
+    gold, predicted = _classified(args, settings)
+    print(format_scores(score(gold, predicted)))
+    return EXIT_OK
+
+
+def _classified(
+    args: argparse.Namespace, settings: Settings
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The items file as read, and what `classify` makes of it; a bad file is a ConfigError."""
+    import json
+
+    from aggregator.classify import classify, parse_items
+    from aggregator.config import load_config
+
+    path: Path = args.items_file
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        items = parse_items(data, where=str(path))
+    except FileNotFoundError:
+        raise ConfigError([f"{path}: file not found"]) from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ConfigError([f"{path}: cannot read JSON: {exc}"]) from None
+    except ValueError as exc:
+        raise ConfigError([str(exc)]) from None
+    config = load_config(args.sources or settings.config, allow_private=True)
+    try:
+        predicted = classify(items, {s.id: s for s in config.sources}, taxonomy=config.taxonomy)
+    except ValueError as exc:
+        raise ConfigError([f"{path}: {exc}"]) from None
+    return data, predicted
 
 
 def cmd_items_purge(args: argparse.Namespace, settings: Settings) -> int:

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
@@ -43,6 +44,9 @@ MAX_SELECTOR_LENGTH = 500
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 MAX_INTERVAL_MINUTES = 7 * 24 * 60  # one week; a huge value used to overflow the date arithmetic
 PRIVATE_HINT = "set AGGREGATOR_ALLOW_PRIVATE_URLS=1 to allow it"
+if TYPE_CHECKING:
+    from aggregator.tagging.topics import Taxonomy
+
 # libyaml's loader where PyYAML was built with it (the wheels are): several times faster
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # Turns one composed (line-numbered) scalar node into its value, as safe_load would.
@@ -56,23 +60,42 @@ class _Problem:
     text: str
 
 
+@dataclass(frozen=True)
+class Config:
+    """Everything sources.yaml declares: the sources, and the topic taxonomy when it overrides
+    the packaged one (`topics:`; None: the default)."""
+
+    sources: list[Source]
+    taxonomy: Taxonomy | None = None
+
+
 def load_sources(path: Path, *, allow_private: bool = False) -> list[Source]:
     """Read and validate `path`; raise ConfigError listing every problem found.
 
     `allow_private` (AGGREGATOR_ALLOW_PRIVATE_URLS) admits loopback and private hosts.
     """
+    return load_config(path, allow_private=allow_private).sources
+
+
+def load_config(path: Path, *, allow_private: bool = False) -> Config:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError([f"{path}: file not found (set --config or AGGREGATOR_CONFIG)"]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([f"{path}: cannot read: {exc}"]) from None
-    return parse_sources(text, str(path), allow_private=allow_private)
+    return parse_config(text, str(path), allow_private=allow_private)
 
 
 def parse_sources(
     text: str, filename: str = "sources.yaml", *, allow_private: bool = False
 ) -> list[Source]:
+    return parse_config(text, filename, allow_private=allow_private).sources
+
+
+def parse_config(
+    text: str, filename: str = "sources.yaml", *, allow_private: bool = False
+) -> Config:
     try:
         root = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
@@ -84,6 +107,7 @@ def parse_sources(
 
     problems: list[_Problem] = []
     entries = _source_nodes(root, problems)
+    taxonomy = _taxonomy(root, problems)
     sources: list[Source] = []
     first_line: dict[str, int] = {}
     feed_owner: dict[str, tuple[str, int, str]] = {}  # canonical URL → (id, line, feed/page)
@@ -120,7 +144,23 @@ def parse_sources(
                 feed_owner[key] = (source.id, url_line, what)
     if problems:
         raise ConfigError([_format(filename, p) for p in sorted(problems, key=lambda p: p.line)])
-    return sources
+    return Config(sources, taxonomy)
+
+
+def _taxonomy(root: yaml.Node | None, problems: list[_Problem]) -> Taxonomy | None:
+    """The `topics:` mapping, when the file overrides the packaged taxonomy."""
+    if not isinstance(root, yaml.MappingNode):
+        return None
+    node = next((value for key, value in root.value if key.value == "topics"), None)
+    if node is None:
+        return None
+    from aggregator.tagging.topics import taxonomy_from_mapping  # only for a file with topics
+
+    try:
+        return taxonomy_from_mapping(_CONSTRUCTOR.construct_document(node), where="topics")
+    except ValueError as exc:
+        problems.append(_Problem(node.start_mark.line + 1, None, str(exc)))
+        return None
 
 
 def _format(filename: str, problem: _Problem) -> str:
@@ -144,6 +184,8 @@ def _source_nodes(root: yaml.Node | None, problems: list[_Problem]) -> list[yaml
             continue  # reported as a duplicate key
         if key.value == "sources":
             sources_node = value
+        elif key.value == "topics":
+            continue  # the taxonomy: read by _taxonomy
         else:
             problems.append(
                 _Problem(key.start_mark.line + 1, None, f"unknown top-level key '{key.value}'")

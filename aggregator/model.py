@@ -167,3 +167,4 @@ class Story:
     author: str | None = None
     cities: tuple[str, ...] = ()
     also_at: tuple[str, ...] = field(default=())  # names of other forums with the same story
+    topics: tuple[str, ...] = ()  # topic keys ("denkmalpflege"), in the taxonomy's order

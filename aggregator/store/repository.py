@@ -538,30 +538,24 @@ class Store:
             # by several forums need every item of their group (by cluster key).
             single = [row.id for row in rows if not row.shared]
             groups = list({row.cluster_key for row in rows if row.shared})
-            item_cities: dict[int, set[str]] = defaultdict(set)
-            group_cities: dict[str, set[str]] = defaultdict(set)
+            item_tags: dict[int, set[tuple[str, str]]] = defaultdict(set)
+            group_tags: dict[str, set[tuple[str, str]]] = defaultdict(set)
             carriers: dict[str, set[tuple[str, str]]] = defaultdict(set)
             for chunk in _chunks(single):
-                for item_id, value in conn.execute(
-                    select(ItemTagRow.item_id, ItemTagRow.value).where(
-                        ItemTagRow.item_id.in_(chunk),
-                        ItemTagRow.kind == "city",
-                        ItemTagRow.removed == false(),
+                for item_id, kind, value in conn.execute(
+                    select(ItemTagRow.item_id, ItemTagRow.kind, ItemTagRow.value).where(
+                        ItemTagRow.item_id.in_(chunk), ItemTagRow.removed == false()
                     )
                 ):
-                    item_cities[item_id].add(value)
+                    item_tags[item_id].add((kind, value))
             for chunk in _chunks(groups):
-                for url, value in conn.execute(
-                    select(ItemRow.cluster_key, ItemTagRow.value)
+                for key, kind, value in conn.execute(
+                    select(ItemRow.cluster_key, ItemTagRow.kind, ItemTagRow.value)
                     .join(ItemTagRow, ItemTagRow.item_id == ItemRow.id)
-                    .where(
-                        ItemRow.cluster_key.in_(chunk),
-                        ItemTagRow.kind == "city",
-                        ItemTagRow.removed == false(),
-                    )
+                    .where(ItemRow.cluster_key.in_(chunk), ItemTagRow.removed == false())
                     .distinct()
                 ):
-                    group_cities[url].add(value)
+                    group_tags[key].add((kind, value))
                 for url, source_id, name in conn.execute(
                     select(ItemRow.cluster_key, ItemRow.source_id, SourceRow.name)
                     .join(SourceRow, SourceRow.id == ItemRow.source_id)
@@ -573,9 +567,9 @@ class Store:
         stories: list[Story] = []
         for row in rows:
             if not row.shared:
-                cities, others = item_cities.get(row.id, set()), set()
+                tags, others = item_tags.get(row.id, set()), set()
             else:
-                cities = group_cities.get(row.cluster_key, set())
+                tags = group_tags.get(row.cluster_key, set())
                 others = {
                     name
                     for source_id, name in carriers.get(row.cluster_key, set())
@@ -595,8 +589,9 @@ class Store:
                     updated=row.updated_at,
                     first_seen=row.first_seen_at,
                     author=row.author,
-                    cities=_german_sorted(cities),
+                    cities=_german_sorted({v for kind, v in tags if kind == "city"}),
                     also_at=_german_sorted(others),
+                    topics=tuple(sorted(v for kind, v in tags if kind == "topic")),
                 )
             )
         return stories
