@@ -48,6 +48,7 @@ def publish_site(
     feed_size: int = 50,
     load_content: ContentLoader | None = None,
     per_source_per_day: int = DEFAULT_PER_SOURCE_PER_DAY,
+    topics: Sequence[tuple[str, str]] = (),
 ) -> PublishReport:
     """Write the public site for `stories` to `out_dir`, replacing the previous one atomically.
 
@@ -57,7 +58,8 @@ def publish_site(
     `load_content`: for `stories` handed over without their content (the pages never show it),
     fetches it for the few stories the feeds carry. `per_source_per_day`: the fair share of the
     network pages and feeds, at most that many stories of one forum per day (`publish.fairness`);
-    the city pages and feeds show every story.
+    the city pages and feeds show every story. `topics`: (key, German label) of the taxonomy,
+    in its order: a page and feeds per topic under `thema/`.
     """
     started = perf_counter()
     out_dir = Path(out_dir)
@@ -70,6 +72,7 @@ def publish_site(
         feed_size=feed_size,
         load_content=load_content,
         per_source_per_day=per_source_per_day,
+        topics=topics,
     )
     try:
         with atomic_output(out_dir, now) as build:

@@ -5,6 +5,8 @@
     stadt/index.html                      the cities
     stadt/<slug>/index.html, seite/N.html one city's stories
     stadt/<slug>/feed.xml atom.xml feed.json
+    thema/index.html                      the topics of the taxonomy
+    thema/<key>/index.html, seite/N.html  one topic's stories, and its feed.xml atom.xml feed.json
     feed.xml atom.xml feed.json           the network's feeds (latest feed_size stories, the
                                           same fair share as index.html)
     quellen.html quellen.opml             the member forums and their health
@@ -48,6 +50,19 @@ class CityLink:
 
 
 @dataclass(frozen=True, slots=True)
+class TopicLink:
+    label: str  # "Denkmalpflege"
+    slug: str  # the topic key, "denkmalpflege"
+
+
+@dataclass(slots=True)
+class Topic:
+    label: str
+    slug: str
+    stories: list[int] = field(default_factory=list)  # indices into the story list
+
+
+@dataclass(frozen=True, slots=True)
 class StoryView:
     """What a page shows of one story; every field is plain text, escaped by the template."""
 
@@ -59,6 +74,7 @@ class StoryView:
     date_text: str
     excerpt: str
     cities: tuple[CityLink, ...]
+    topics: tuple[TopicLink, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +153,7 @@ class Site:
         feed_size: int = 50,
         load_content: ContentLoader | None = None,
         per_source_per_day: int = DEFAULT_PER_SOURCE_PER_DAY,
+        topics: Sequence[tuple[str, str]] = (),
     ) -> None:
         if page_size < 1 or feed_size < 1:
             raise ValueError("page_size and feed_size must be at least 1")
@@ -156,6 +173,10 @@ class Site:
         self.env = environment()
         self.cities: dict[str, City] = {}
         self._city_links: dict[str, CityLink] = {}
+        # the taxonomy's topics, in its order; a story's tag of a topic no longer in it is not shown
+        self.topics: dict[str, Topic] = {
+            key: Topic(clean_text(label), key) for key, label in topics if slugify(key) == key
+        }
         for source, _ in self.members:
             city = self._city(source.city)
             if city is not None:
@@ -195,6 +216,12 @@ class Site:
             if link is not None and link not in links:
                 links.append(link)
                 self.cities[link.slug].stories.append(index)
+        topics: list[TopicLink] = []
+        for key in story.topics:
+            topic = self.topics.get(key)
+            if topic is not None:
+                topics.append(TopicLink(topic.label, topic.slug))
+                topic.stories.append(index)
         return StoryView(
             title=clean_text(story.title),
             url=clean_text(story.url) if feeds.is_web_url(story.url) else None,
@@ -204,6 +231,7 @@ class Site:
             date_text=german_date(story.published),
             excerpt=clean_text(story.excerpt),
             cities=tuple(links),
+            topics=tuple(topics),
         )
 
     # ---------------------------------------------------------------- the whole site
@@ -215,6 +243,8 @@ class Site:
         yield from self._feeds("", latest, self._network_feed_info())
         yield from self._city_pages()
         yield self._cities_index()
+        yield from self._topic_pages()
+        yield self._topics_index()
         yield self._sources_page()
         yield (
             "quellen.opml",
@@ -364,6 +394,50 @@ class Site:
             cities=[(c, len(c.stories)) for c in cities],
         )
         return "stadt/index.html", text
+
+    # ---------------------------------------------------------------- topics
+
+    def _topic_pages(self) -> Iterator[Output]:
+        network = FeedLinks("aller Stadtforen", "feed.xml", "atom.xml", "feed.json")
+        for topic in self.topics.values():
+            folder = f"thema/{topic.slug}/"
+            heading = f"Thema: {topic.label}"
+            intro = f"Meldungen der Stadtforen im Netzwerk zum Thema {topic.label}."
+            yield from self._story_pages(
+                folder=folder,
+                depth=2,
+                views=[self.views[i] for i in topic.stories],
+                heading=heading,
+                intro=intro,
+                feed_name=topic.label,
+                extra_feeds=network,
+                section="topics",
+                cities=(),
+                members=(),
+            )
+            info = feeds.FeedInfo(
+                title=f"{topic.label}: {SITE_HEADING} – {NETWORK_NAME}",
+                description=intro,
+                home_url=f"{self.base_url}{folder}index.html",
+                folder_url=self.base_url + folder,
+            )
+            latest = [self.stories[i] for i in topic.stories[: self.feed_size]]
+            yield from self._feeds(folder, latest, info)
+
+    def _topics_index(self) -> Output:
+        text = self._render(
+            "topics.html",
+            root="../",
+            title=f"Themen – {NETWORK_NAME}",
+            description="Die Themen der Stadtforen, jedes mit eigener Seite und Feeds.",
+            alternates=FeedLinks(
+                "aller Stadtforen", "../feed.xml", "../atom.xml", "../feed.json"
+            ).alternates(),
+            section="topics",
+            current="page",
+            topics=[(t, len(t.stories)) for t in self.topics.values()],
+        )
+        return "thema/index.html", text
 
     # ---------------------------------------------------------------- members
 
