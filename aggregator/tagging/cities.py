@@ -29,6 +29,8 @@ from itertools import accumulate, pairwise
 from aggregator.model import Tag
 from aggregator.tagging.gazetteer import WORD, Gazetteer, GazetteerEntry, Phrase, load_gazetteer
 
+__all__ = ["Gazetteer", "city_tags", "load_gazetteer"]
+
 _SPLIT_WORDS = re.compile(f"({WORD.pattern})")
 
 # Gaps allowed inside one multi-word name ("Halle (Saale)", "Leipzig-Plagwitz", "Sa.").

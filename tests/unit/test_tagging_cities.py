@@ -142,6 +142,18 @@ def test_district_name_shared_with_a_town_follows_the_hyphen() -> None:
     ]
 
 
+def test_dresden_districts_named_after_other_cities() -> None:
+    assert tags("Leipziger Vorstadt", "Neubau an der Radeberger Vorstadt.") == [
+        ("Dresden", "text", ("Leipziger Vorstadt", "Radeberger Vorstadt"))
+    ]
+
+
+def test_bare_halle_before_a_district_after_a_hyphen() -> None:
+    assert tags("Abriss in Halle-Silberhöhe", "") == [
+        ("Halle (Saale)", "text", ("Halle-Silberhöhe",))
+    ]
+
+
 def test_ambiguous_neustadt_without_evidence_is_not_tagged() -> None:
     assert tags("Die Neustadt verliert ein Haus", "Ein Denkmal wird abgerissen.") == []
 
@@ -274,6 +286,10 @@ def test_inn_called_after_a_town_and_an_office_named_after_one() -> None:
     assert tags("Lesung", "Im Gasthof „Stadt Zittau“ in Oybin liest Frau Schulze.") == [
         ("Oybin", "text", ("Oybin",))
     ]
+    assert tags("Lesung", "Lesung im Gasthof Stadt Zittau in Oybin.") == [
+        ("Oybin", "text", ("Oybin",))
+    ]
+    assert tags("Haushalt", "Die Stadt Zittau spart.") == [("Zittau", "text", ("Zittau",))]
     assert tags("Stollen", "Das Bergamt Freiberg genehmigte den Stollen.", "Pirna") == [
         ("Pirna", "source", ())
     ]
