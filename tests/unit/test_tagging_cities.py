@@ -221,6 +221,11 @@ def test_street_named_after_another_city() -> None:
     ]
 
 
+def test_berlin_places_named_after_other_cities() -> None:
+    text = "Vom Görlitzer Park zum Halleschen Tor, dann ein Abstecher nach Halle (Westf.)."
+    assert tags("Exkursion nach Berlin", text) == [("Berlin", "text", ("Berlin",))]
+
+
 def test_am_leipziger_turm_is_in_halle() -> None:
     assert tags("Neubau Am Leipziger Turm", "") == [("Halle (Saale)", "text", ("Leipziger Turm",))]
 
@@ -308,6 +313,19 @@ def test_freiburg_in_a_network_text_is_freiberg() -> None:
 def test_freiburg_im_breisgau_is_not_freiberg() -> None:
     assert tags("Vorbild", "Das Quartier Vauban in Freiburg im Breisgau.") == []
     assert tags("Exkursion", "Die Reise ging nach Freiburg in Baden.") == []
+
+
+def test_a_whole_item_as_a_member_writes_it() -> None:
+    title = "21. DEZEMBER 2015 // ABRISS DER HÄUSER IN DER GEORG-SCHWARZ-STRASSE"
+    text = (
+        "+++ Die Stadt Leipzig hat den Abriss zweier Gründerzeithäuser in Leutzsch genehmigt. "
+        "Wie in Dresden soll nun ein Gestaltungsbeirat helfen. Architekten aus Halle und der "
+        "Leipziger Denkmalbeirat kritisieren die Entscheidung; die Stadtratssitzung findet in "
+        "der Halle 12 der Leipziger Messe statt. +++"
+    )
+    assert city_tags(title, text, source_city="Leipzig") == (
+        Tag("city", "Leipzig", "source", ("Leipzig", "Leutzsch", "Leipziger")),
+    )
 
 
 # --- the gazetteer --------------------------------------------------------------------------
