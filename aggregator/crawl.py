@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from aggregator.fetch.robots import RobotsCache
     from aggregator.reading import SourceRead
     from aggregator.scraping import PageTools
+    from aggregator.tagging.topics import Taxonomy
 
     Reader = Callable[..., SourceRead]  # read_feed's signature; tests inject faulty ones
 
@@ -175,6 +176,7 @@ async def crawl(
     owner: str | None = None,
     scrape: ScrapeSettings | None = None,
     robots: RobotsCache | None = None,
+    taxonomy: Taxonomy | None = None,
 ) -> CrawlReport:
     """Crawl the sources that are due (all enabled ones with `force`) and not claimed by another
     crawler sharing the database.
@@ -184,6 +186,7 @@ async def crawl(
     (default `read_feed`; it must be picklable for the parser processes); `parse_workers`
     overrides how many parser processes are used (0: parse in a thread). `scrape` sets the
     politeness of news-page sources; `robots` is a robots.txt cache to share across crawls.
+    `taxonomy`: the topics to tag items with (sources.yaml's `topics:`; None: the packaged one).
     """
     if lease_s <= 0:
         raise ValueError("lease_s must be positive")
@@ -230,7 +233,8 @@ async def crawl(
                 reader or _reader(),
                 writing,
                 asyncio.Semaphore(IN_PROGRESS_PER_FETCH * fetch_settings.global_limit),
-                _page_tools_for(due, fetcher, parsers, scrape, robots),
+                _page_tools_for(due, fetcher, parsers, scrape, robots, taxonomy),
+                taxonomy,
             )
             helpers.append(asyncio.create_task(writer.run()))
             helpers.append(asyncio.create_task(_renew(store, owner, pending, lease, clock)))
@@ -344,6 +348,7 @@ class _Job:
     writing: set[asyncio.Task[SourceOutcome]]
     in_progress: asyncio.Semaphore
     pages: PageTools | None  # the page path's tools; None when no news page is due
+    taxonomy: Taxonomy | None = None
 
 
 class _Parsers:
@@ -555,6 +560,7 @@ async def _parse_feed(source: Source, result: FetchResult, job: _Job) -> SourceR
             content_type=result.content_type,
             source=source,
             now=job.clock(),
+            **({"taxonomy": job.taxonomy} if job.taxonomy is not None else {}),
         ),
         result.final_url,
     )
@@ -566,6 +572,7 @@ def _page_tools_for(
     parsers: _Parsers,
     settings: ScrapeSettings | None,
     cache: RobotsCache | None,
+    taxonomy: Taxonomy | None = None,
 ) -> PageTools | None:
     """The tools of the page path, when a news page is due: a crawl of feeds only never loads
     the scraping libraries."""
@@ -582,6 +589,7 @@ def _page_tools_for(
         HostSpacing(settings.host_spacing_s),
         settings,
         run=parsers.run,
+        taxonomy=taxonomy,
     )
 
 

@@ -19,12 +19,17 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from aggregator.errors import ParseError, SourceError
 from aggregator.limits import Refusal, bound_item
 from aggregator.model import Entry, Item, Source
 from aggregator.normalize import normalize_entry
 from aggregator.parse.feeds import parse_feed
+from aggregator.tagging import tagged
+
+if TYPE_CHECKING:
+    from aggregator.tagging.topics import Taxonomy
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +54,7 @@ def read_feed(
     source: Source,
     now: datetime,
     max_items: int = MAX_ITEMS_PER_FETCH,
+    taxonomy: Taxonomy | None = None,
 ) -> SourceRead:
     """Raises ParseError when nothing is readable; a parser bug becomes one too."""
     if max_items < 1:
@@ -68,6 +74,7 @@ def read_feed(
         max_items=max_items,
         warning=feed.warning,
         ttl_minutes=feed.ttl_minutes,
+        taxonomy=taxonomy,
     )
 
 
@@ -81,6 +88,7 @@ def read_entries(
     warning: str | None = None,
     ttl_minutes: int | None = None,
     complete: bool = True,
+    taxonomy: Taxonomy | None = None,
 ) -> SourceRead:
     """Normalize and bound parsed entries (of a feed, or scraped from a news page at `url`)."""
     if max_items < 1:
@@ -102,7 +110,7 @@ def read_entries(
         if isinstance(bounded, Refusal):
             refused[bounded.reason] += 1
         elif bounded is not None:
-            items.append(bounded)
+            items.append(_tagged(bounded, source, taxonomy))
     warnings = [warning, _entries(broken) + " could not be read" if broken else None]
     warnings += [f"{_entries(count)} skipped: {reason}" for reason, count in refused.items()]
     if len(items) > max_items:
@@ -111,6 +119,16 @@ def read_entries(
     return SourceRead(
         tuple(items), ttl_minutes, "; ".join(w for w in warnings if w) or None, complete
     )
+
+
+def _tagged(item: Item, source: Source, taxonomy: Taxonomy | None) -> Item:
+    """The item with its city and topic tags; a tagger bug costs the tags, not the item."""
+    try:
+        return tagged(item, source_city=source.city, taxonomy=taxonomy)
+    except Exception as exc:
+        log.warning("%s: tagging an item failed: %s: %s", source.id, type(exc).__name__, exc)
+        log.debug("tagging an item of %s failed", source.id, exc_info=True)
+        return item
 
 
 def newest(items: Sequence[Item], count: int) -> list[Item]:

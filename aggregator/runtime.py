@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from time import perf_counter
 from typing import TYPE_CHECKING
 
-from aggregator.config import load_sources
+from aggregator.config import load_config
 from aggregator.crawl import CrawlReport, Progress, crawl
 from aggregator.errors import StoreError
 from aggregator.fetch import FetchSettings
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from aggregator.fetch.politeness import ScrapeSettings
     from aggregator.fetch.robots import RobotsCache
     from aggregator.publish import PublishReport
+    from aggregator.tagging.topics import Taxonomy
 
 
 def utc_now() -> datetime:
@@ -74,9 +75,13 @@ def crawl_once(
     progress: Progress | None = None,
     stop: Callable[[], bool] | None = None,
     robots: RobotsCache | None = None,
+    taxonomy: Taxonomy | None = None,
 ) -> CrawlReport:
+    """Crawl once. `taxonomy` goes with `sources` when they are given; otherwise both are read
+    from sources.yaml."""
     if sources is None:
-        sources = load_sources(settings.config, allow_private=settings.allow_private_urls)
+        config = load_config(settings.config, allow_private=settings.allow_private_urls)
+        sources, taxonomy = config.sources, config.taxonomy
     return asyncio.run(
         crawl(
             sources,
@@ -91,19 +96,26 @@ def crawl_once(
             parse_workers=None if settings.parse_workers < 0 else settings.parse_workers,
             scrape=scrape_settings(settings),
             robots=robots,
+            taxonomy=taxonomy,
         )
     )
 
 
 def publish_once(
-    settings: Settings, store: Store, sources: Sequence[Source] | None = None
+    settings: Settings,
+    store: Store,
+    sources: Sequence[Source] | None = None,
+    taxonomy: Taxonomy | None = None,
 ) -> tuple[PublishReport, float]:
     """Publish every stored story; returns the report and the seconds it took."""
     from aggregator.publish import publish_site  # Jinja2 and feedgen: not needed by a crawl
+    from aggregator.tagging.topics import default_taxonomy
 
     started = perf_counter()
     if sources is None:
-        sources = load_sources(settings.config, allow_private=settings.allow_private_urls)
+        config = load_config(settings.config, allow_private=settings.allow_private_urls)
+        sources, taxonomy = config.sources, config.taxonomy
+    topics = (taxonomy or default_taxonomy()).topics
     states = store.fetch_states()
     report = publish_site(
         store.stories(with_content=False),  # the pages show excerpts; the feeds ask for content
@@ -112,5 +124,6 @@ def publish_once(
         base_url=settings.base_url,
         now=utc_now(),
         load_content=store.contents,
+        topics=[(topic.key, topic.label) for topic in topics],
     )
     return report, perf_counter() - started

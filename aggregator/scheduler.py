@@ -14,10 +14,11 @@ import threading
 from collections.abc import Sequence
 from datetime import timedelta
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from aggregator.config import load_sources
+from aggregator.config import load_config
 from aggregator.crawl import CrawlReport
 from aggregator.errors import AggregatorError, ConfigError
 from aggregator.fetch.robots import RobotsCache
@@ -25,6 +26,9 @@ from aggregator.model import Source
 from aggregator.runtime import crawl_once, publish_once, utc_now
 from aggregator.settings import Settings
 from aggregator.store.repository import Store
+
+if TYPE_CHECKING:
+    from aggregator.tagging.topics import Taxonomy
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +46,7 @@ class Runner:
         self.settings = settings
         self.store = store
         self.sources = list(sources)
+        self.taxonomy: Taxonomy | None = None  # sources.yaml's `topics:`, read with the sources
         self.stop = stop or threading.Event()  # set: the crawl in progress stops fetching
         self._lock = threading.Lock()
         self.robots = RobotsCache()  # robots.txt of scraped sites, kept across ticks
@@ -49,9 +54,10 @@ class Runner:
 
     def reload_sources(self) -> None:
         try:
-            self.sources = load_sources(
+            config = load_config(
                 self.settings.config, allow_private=self.settings.allow_private_urls
             )
+            self.sources, self.taxonomy = config.sources, config.taxonomy
         except ConfigError as exc:
             for line in exc.problems:
                 log.error("%s (keeping the last valid list of sources)", line)
@@ -71,7 +77,12 @@ class Runner:
         self.reload_sources()
         try:
             report = crawl_once(
-                self.settings, self.store, self.sources, stop=self.stop.is_set, robots=self.robots
+                self.settings,
+                self.store,
+                self.sources,
+                stop=self.stop.is_set,
+                robots=self.robots,
+                taxonomy=self.taxonomy,
             )
         except AggregatorError as exc:
             log.error("crawl failed: %s", exc)
@@ -96,7 +107,7 @@ class Runner:
         try:
             if change is None:
                 change = self.store.latest_change()
-            result, seconds = publish_once(self.settings, self.store, self.sources)
+            result, seconds = publish_once(self.settings, self.store, self.sources, self.taxonomy)
             self.published_change = change
         except AggregatorError as exc:
             log.error("publish failed: %s", exc)

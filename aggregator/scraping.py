@@ -29,7 +29,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from html import escape
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 from urllib.parse import urldefrag, urlsplit
 
 from aggregator.errors import FetchError, SourceError
@@ -40,6 +40,9 @@ from aggregator.model import Entry, FetchState, ScrapeRules, Source
 from aggregator.parse.article import ArticleMeta, read_article
 from aggregator.parse.scrape import ListPage, read_list_page
 from aggregator.reading import SourceRead, read_entries
+
+if TYPE_CHECKING:
+    from aggregator.tagging.topics import Taxonomy
 
 _T = TypeVar("_T")
 
@@ -70,6 +73,7 @@ class PageTools:
     run: CpuRunner = _in_thread
     # Which of these links the source already has stored (the crawl asks the database)
     known: Callable[[Sequence[str]], Awaitable[set[str]]] = _no_known
+    taxonomy: Taxonomy | None = None  # the topics items are tagged with (None: the packaged ones)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +151,7 @@ async def read_news_page(
             now=now,
             warning="; ".join(problems) or None,
             complete=not deferred,
+            taxonomy=tools.taxonomy,
         ),
         result.final_url,
     )
