@@ -15,6 +15,7 @@ def test_pure_core_imports_neither_httpx_nor_sqlalchemy() -> None:
         import aggregator.parse.dates, aggregator.parse.feeds, aggregator.parse.jsonfeed
         import aggregator.parse.article, aggregator.parse.pagedates, aggregator.parse.discover
         import aggregator.parse.scrape
+        import aggregator.tagging.topics
         import aggregator.pacing, aggregator.reading, aggregator.limits, aggregator.urls
         loaded = sorted(
             name for name in sys.modules
