@@ -16,6 +16,7 @@ def test_pure_core_imports_neither_httpx_nor_sqlalchemy() -> None:
         import aggregator.parse.article, aggregator.parse.pagedates, aggregator.parse.discover
         import aggregator.parse.scrape, aggregator.parse.list_items, aggregator.parse.html
         import aggregator.tagging.cities, aggregator.tagging.gazetteer
+        import aggregator.tagging.topics
         import aggregator.pacing, aggregator.reading, aggregator.limits, aggregator.urls
         import aggregator.evaluation
         loaded = sorted(
