@@ -129,6 +129,29 @@ def build_parser() -> argparse.ArgumentParser:
     purge.add_argument("--source", required=True, metavar="ID", help="the source's id")
     purge.add_argument("--dry-run", action="store_true", help="only count what would go")
     purge.set_defaults(func=cmd_items_purge)
+    for name, text in (
+        ("tag", "the editor gives an item a city or topic tag (kept through every re-tagging)"),
+        ("untag", "the editor takes a city or topic tag away from an item, for good"),
+    ):
+        tagging = item_commands.add_parser(name, help=text)
+        tagging.add_argument("item", metavar="ID", help="the item: source_id:guid, as in the feeds")
+        tagging.add_argument("kind", choices=("city", "topic"))
+        tagging.add_argument("value", help="official city name, or a topic key")
+        tagging.set_defaults(func=cmd_items_tag, removed=name == "untag")
+    merge = item_commands.add_parser("merge", help="two items tell one story (editor, for good)")
+    merge.add_argument("item", metavar="ID", help="its whole story joins …")
+    merge.add_argument("into", metavar="INTO", help="… this item's story")
+    merge.set_defaults(func=cmd_items_merge)
+    split = item_commands.add_parser("split", help="an item leaves its story (editor, for good)")
+    split.add_argument("item", metavar="ID")
+    split.set_defaults(func=cmd_items_split)
+    show = item_commands.add_parser("tags", help="an item's tags, their origin and why")
+    show.add_argument("item", metavar="ID")
+    show.set_defaults(func=cmd_items_tags)
+    retag = item_commands.add_parser(
+        "retag", help="tag the whole archive again (new taxonomy or gazetteer); keeps the editor's"
+    )
+    retag.set_defaults(func=cmd_items_retag)
     return parser
 
 
@@ -553,6 +576,100 @@ def cmd_items_purge(args: argparse.Namespace, settings: Settings) -> int:
             "otherwise run `aggregator publish`)"
         )
     return EXIT_OK
+
+
+def cmd_items_tag(args: argparse.Namespace, settings: Settings) -> int:
+    from aggregator.config import load_config
+    from aggregator.runtime import open_store
+    from aggregator.store.curation import Curation
+    from aggregator.tagging.topics import default_taxonomy
+
+    value = " ".join(str(args.value).split())
+    if args.kind == "topic":
+        taxonomy = load_config(settings.config).taxonomy or default_taxonomy()
+        keys = [topic.key for topic in taxonomy.topics]
+        if value not in keys:
+            print(f"error: unknown topic '{value}' (known: {', '.join(keys)})", file=sys.stderr)
+            return EXIT_CONFIG
+    if not value or len(value) > 200:
+        print("error: the tag must be a name of 1 to 200 characters", file=sys.stderr)
+        return EXIT_CONFIG
+    Curation(open_store(settings).engine).set_tag(args.item, args.kind, value, removed=args.removed)
+    verb = "removed" if args.removed else "set"
+    print(f"{args.kind} '{value}' {verb} on {args.item} by the editor; the next publish shows it")
+    return EXIT_OK
+
+
+def cmd_items_merge(args: argparse.Namespace, settings: Settings) -> int:
+    from aggregator.runtime import open_store
+    from aggregator.store.curation import Curation
+
+    moved = Curation(open_store(settings).engine).merge(args.item, args.into)
+    print(f"{args.item} is now one story with {args.into} ({moved} items moved); kept for good")
+    return EXIT_OK
+
+
+def cmd_items_split(args: argparse.Namespace, settings: Settings) -> int:
+    from aggregator.runtime import open_store
+    from aggregator.store.curation import Curation
+
+    Curation(open_store(settings).engine).split(args.item)
+    print(f"{args.item} is now a story of its own; kept for good")
+    return EXIT_OK
+
+
+def cmd_items_tags(args: argparse.Namespace, settings: Settings) -> int:
+    from aggregator.runtime import open_store
+    from aggregator.store.curation import Curation
+
+    for tag, removed in Curation(open_store(settings).engine).tags_of(args.item):
+        why = f"  ({', '.join(tag.why)})" if tag.why else ""
+        state = "  removed by the editor" if removed else ""
+        print(f"{tag.kind:5} {tag.value:30} {tag.origin:6}{why}{state}")
+    return EXIT_OK
+
+
+def cmd_items_retag(args: argparse.Namespace, settings: Settings) -> int:
+    from aggregator.config import load_config
+    from aggregator.runtime import open_store
+    from aggregator.store.curation import Curation
+    from aggregator.tagging import tag_text
+
+    taxonomy = load_config(settings.config).taxonomy
+    curation = Curation(open_store(settings).engine)
+    total = curation.count_items()
+    progress = _bar(total, "items")
+    done = 0
+    for batch in curation.taggable():
+        curation.replace_tags(
+            {
+                item.id: tag_text(
+                    item.title, item.text, source_city=item.source_city, taxonomy=taxonomy
+                )
+                for item in batch
+            }
+        )
+        done += len(batch)
+        progress(len(batch))
+    progress(0, close=True)
+    print(f"re-tagged {done} items; the editor's tags and removals are kept")
+    return EXIT_OK
+
+
+def _bar(total: int, unit: str) -> Callable[..., None]:
+    """A progress bar on a terminal (stderr); silent otherwise."""
+    if not sys.stderr.isatty():
+        return lambda step, close=False: None
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, unit=f" {unit}", file=sys.stderr)
+
+    def step(count: int, close: bool = False) -> None:
+        bar.update(count)
+        if close:
+            bar.close()
+
+    return step
 
 
 # --- terminal output --------------------------------------------------------------------------
