@@ -269,6 +269,8 @@ async def crawl(
         tuple(sorted(outcomes, key=lambda o: o.source_id)),
         interrupted=len(outcomes) < len(due),
     )
+    if report.new:
+        await _db_quietly("clustering the new stories", _cluster_new_items, store, started)
     if due:
         await _db_quietly(
             "recording the crawl run",
@@ -282,6 +284,17 @@ async def crawl(
             report.updated,
         )
     return report
+
+
+def _cluster_new_items(store: Store, since: datetime) -> None:
+    """New items join the stories they tell (`aggregator.clustering`); loaded only when a crawl
+    stored something."""
+    from aggregator.clustering import cluster_new_items
+    from aggregator.store.curation import Curation
+
+    joined = cluster_new_items(Curation(store.engine), since)
+    if joined:
+        log.info("%d new items joined a story told before", joined)
 
 
 def _reader() -> Reader:
