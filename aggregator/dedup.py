@@ -33,7 +33,7 @@ import re
 import unicodedata
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 DEFAULT_WINDOW = timedelta(days=14)
@@ -42,10 +42,14 @@ MAX_TEXT_CHARS = 50_000  # a longer text is cut: the head of a story is what ide
 HASH_MIN_TOKENS = 8  # fewer normalized words are too little to call two items one by hash
 MIN_CONTENT_WORDS = 4  # fewer content words ("Einladung") never make a near-duplicate
 
-BINS = 64
-ROWS = 2  # rows per band; BINS // ROWS bands
-_BIN_BITS = 6
-_BIN_MASK = BINS - 1
+# MinHash bins and LSH rows per band of the content words: strict, a pair with Jaccard 0.7 meets
+# with probability 0.99, one with 0.15 with 0.008. Shortened and reworded copies meet by title
+# (the same title words, give or take one) or by a date they both name.
+CONTENT_BINS, CONTENT_ROWS = 32, 4
+MAX_TITLE_SUBSET_WORDS = 12
+DATE_BINS = 8
+_TITLE, _DATE = "title", "date"
+_Key = tuple[int | str, ...]
 _EMPTY = 1 << 64
 
 # Thresholds of the verification (Jaccard / containment of content-word sets).
@@ -59,6 +63,8 @@ SAME_TITLE = 0.6
 SAME_SOURCE = 0.8
 SAME_SOURCE_CONTAINMENT = 0.95
 ORDINAL_ONLY = 0.5
+LOWEST_JACCARD = REWORDED_SAME_DATE  # below both, no rule can hold
+LOWEST_CONTAINMENT = 0.5
 
 
 def _word_set(words: str) -> frozenset[str]:
@@ -94,6 +100,7 @@ _MONTHS = {
     "nov": 11, "dezember": 12, "dez": 12,
 }  # fmt: skip
 _MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_UMLAUTS = (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("–", "-"), ("—", "-"))  # casefold: ß is ss
 
 # Words that follow "in" without being a place ("in Kooperation mit", "in Gefahr").
 _NOT_PLACES = _word_set(
@@ -106,18 +113,24 @@ _NOT_PLACES = _word_set(
     """
 )
 
-_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
-_URL_OR_MAIL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+", re.IGNORECASE)
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_MAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 _WORD = re.compile(r"[a-z0-9]+")
-_DATE_WORDS = re.compile(
-    rf"\b(\d{{1,2}})\.\s*(?:[/–-]\s*(\d{{1,2}})\.\s*)?({_MONTH_RE})\b\.?(?:\s*(\d{{4}}))?"
+_DIGIT = re.compile(r"\d")
+# Every number in a folded text, in one pass, by what it is (the first alternative that fits).
+_FACT = re.compile(
+    r"\b(?:"
+    r"(?P<iso_y>\d{4})-(?P<iso_m>\d{2})-(?P<iso_d>\d{2})\b"
+    r"|(?P<hour>\d{1,2})(?:[.:](?P<minute>\d{2}))?\s*uhr\b"
+    r"|(?P<clock_h>\d{1,2}):(?P<clock_m>\d{2})\b"
+    rf"|(?P<day>\d{{1,2}})\.\s*(?:[/-]\s*(?P<day2>\d{{1,2}})\.\s*)?(?P<month>{_MONTH_RE})\b\.?"
+    r"(?:\s*(?P<year>\d{4}))?"
+    r"|(?P<num_d>\d{1,2})\.(?P<num_m>\d{1,2})\.(?P<num_y>\d{4}|\d{2}\b)?"
+    r"|(?P<ordinal>\d{1,3})\.(?=\s+[a-z])"
+    r"|(?P<number>\d+(?:[.,]\d+)*)\b"
+    r")"
 )
-_DATE_NUMERIC = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2}\b)?")
-_DATE_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-_TIME = re.compile(r"\b(\d{1,2})(?:[.:](\d{2}))?\s*uhr\b|\b(\d{1,2}):(\d{2})\b")
-_ORDINAL = re.compile(r"\b(\d{1,3})\.(?=\s+[a-z])")
-_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
-_NUMBER = re.compile(r"\b\d+(?:[.,]\d+)*\b")
+_YEAR_RANGE = range(1800, 2100)
 _PLACE = re.compile(r"\b(?:[Ii]n|nach)\s+([A-ZÄÖÜ][\w-]+)")
 
 
@@ -152,74 +165,65 @@ class _Features:
 
 
 def fold(text: str) -> str:
-    """Lower case, umlauts as ae/oe/ue/ss, other accents dropped."""
-    folded = text.casefold().translate(_FOLD)
+    """Lower case, umlauts as ae/oe/ue/ss, dashes as "-", other accents and signs dropped."""
+    folded = text.casefold()
     if folded.isascii():
         return folded
-    return "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
+    for umlaut, plain in _UMLAUTS:
+        folded = folded.replace(umlaut, plain)
+    folded = unicodedata.normalize("NFKD", folded)
+    return folded.encode("ascii", "ignore").decode("ascii")
 
 
-def _content_words(folded: str) -> frozenset[str]:
+def _content_words(tokens: list[str]) -> frozenset[str]:
     return frozenset(
-        word
-        for word in _WORD.findall(folded)
-        if len(word) > 1 and not word.isdigit() and word not in _STOP_WORDS
+        word for word in tokens if len(word) > 1 and word not in _STOP_WORDS and not word.isdigit()
     )
 
 
-def _take_dates(folded: str) -> tuple[str, set[tuple[int, int]], set[int]]:
-    """The dates named in `folded`, and `folded` without them."""
-    dates: set[tuple[int, int]] = set()
-    years: set[int] = set()
+@dataclass(slots=True)
+class _Facts:
+    dates: set[tuple[int, int]] = field(default_factory=set)
+    years: set[int] = field(default_factory=set)
+    times: set[int] = field(default_factory=set)
+    ordinals: set[int] = field(default_factory=set)
+    numbers: set[str] = field(default_factory=set)
 
-    def add(day: int, month: int, year: str | None) -> None:
+    def add_date(self, day: int, month: int, year: str | None) -> None:
         if 1 <= day <= 31 and 1 <= month <= 12:
-            dates.add((day, month))
-        if year and len(year) == 4:
-            years.add(int(year))
+            self.dates.add((day, month))
+        if year is not None and len(year) == 4:
+            self.years.add(int(year))
 
-    def words(match: re.Match[str]) -> str:
-        month = _MONTHS[match.group(3)]
-        add(int(match.group(1)), month, match.group(4))
-        if match.group(2):
-            add(int(match.group(2)), month, None)
-        return " "
-
-    def numeric(match: re.Match[str]) -> str:
-        add(int(match.group(1)), int(match.group(2)), match.group(3))
-        return " "
-
-    def iso(match: re.Match[str]) -> str:
-        add(int(match.group(3)), int(match.group(2)), match.group(1))
-        return " "
-
-    folded = _DATE_ISO.sub(iso, folded)
-    folded = _DATE_WORDS.sub(words, folded)
-    folded = _DATE_NUMERIC.sub(numeric, folded)
-    return folded, dates, years
+    def add_time(self, hour: str, minute: str | None) -> None:
+        if int(hour) <= 24 and int(minute or 0) < 60:
+            self.times.add(int(hour) * 60 + int(minute or 0))
 
 
-def _take_times(folded: str) -> tuple[str, set[int]]:
-    times: set[int] = set()
-
-    def one(match: re.Match[str]) -> str:
-        hour = match.group(1) or match.group(3)
-        minute = match.group(2) or match.group(4) or "0"
-        if int(hour) <= 24 and int(minute) < 60:
-            times.add(int(hour) * 60 + int(minute))
-        return " "
-
-    return _TIME.sub(one, folded), times
-
-
-def _numbers(folded: str) -> tuple[set[int], set[int], set[str]]:
-    """Ordinals ("5. Vernetzungstreffen"), years, and every other number, in what is left."""
-    ordinals = {int(m.group(1)) for m in _ORDINAL.finditer(folded)}
-    folded = _ORDINAL.sub(" ", folded)
-    years = {int(y) for y in _YEAR.findall(folded)}
-    folded = _YEAR.sub(" ", folded)
-    numbers = {re.sub(r"[.,]", "", n) for n in _NUMBER.findall(folded)}
-    return ordinals, years, numbers
+def _read_fact(facts: _Facts, match: re.Match[str]) -> None:
+    """File one number of the text under what it is (see `_FACT`)."""
+    group = match.group
+    if match.lastgroup == "number":
+        number = group("number").replace(".", "").replace(",", "")
+        if len(number) == 4 and int(number) in _YEAR_RANGE:
+            facts.years.add(int(number))
+        else:
+            facts.numbers.add(number)
+    elif group("ordinal") is not None:
+        facts.ordinals.add(int(group("ordinal")))
+    elif group("day") is not None:
+        month = _MONTHS[group("month")]
+        facts.add_date(int(group("day")), month, group("year"))
+        if group("day2") is not None:
+            facts.add_date(int(group("day2")), month, None)
+    elif group("num_d") is not None:
+        facts.add_date(int(group("num_d")), int(group("num_m")), group("num_y"))
+    elif group("hour") is not None:
+        facts.add_time(group("hour"), group("minute"))
+    elif group("clock_h") is not None:
+        facts.add_time(group("clock_h"), group("clock_m"))
+    else:
+        facts.add_date(int(group("iso_d")), int(group("iso_m")), group("iso_y"))
 
 
 def _places(raw: str) -> frozenset[str]:
@@ -227,30 +231,48 @@ def _places(raw: str) -> frozenset[str]:
     return frozenset(p for p in found if p not in _NOT_PLACES and p not in _STOP_WORDS)
 
 
+def _facts(folded: str) -> _Facts:
+    """Dates, years, times, ordinals and other numbers named in `folded`."""
+    facts = _Facts()
+    if _DIGIT.search(folded):
+        for match in _FACT.finditer(folded):
+            _read_fact(facts, match)
+    return facts
+
+
+def _without_links(text: str) -> str:
+    """`text` without web and mail addresses (a forum's own address is boilerplate)."""
+    if "@" in text:
+        text = _MAIL.sub(" ", text)
+    lowered = text.lower()
+    if "www." in lowered or "http" in lowered:
+        text = _URL.sub(" ", text)
+    return text
+
+
 def features(doc: DedupDoc) -> _Features:
     """Normalize `doc` once: content words, the numbers it names, its hash."""
-    raw = f"{doc.title}\n{doc.text[:MAX_TEXT_CHARS]}"
-    raw = _URL_OR_MAIL.sub(" ", raw)
-    folded = fold(raw)
+    raw_title = _without_links(doc.title[:MAX_TEXT_CHARS])
+    raw_text = _without_links(doc.text[:MAX_TEXT_CHARS])
+    title = fold(raw_title)
+    folded = f"{title}\n{fold(raw_text)}"
     tokens = _WORD.findall(folded)
     text_hash = (
         hashlib.blake2b(" ".join(tokens).encode(), digest_size=16).digest()
         if len(tokens) >= HASH_MIN_TOKENS
         else None
     )
-    rest, times = _take_times(folded)
-    rest, dates, years = _take_dates(rest)
-    ordinals, more_years, numbers = _numbers(rest)
+    facts = _facts(folded)
     return _Features(
-        words=_content_words(folded),
-        title_words=_content_words(fold(_URL_OR_MAIL.sub(" ", doc.title))),
+        words=_content_words(tokens),
+        title_words=_content_words(_WORD.findall(title)),
         text_hash=text_hash,
-        dates=frozenset(dates),
-        years=frozenset(years | more_years),
-        times=frozenset(times),
-        ordinals=frozenset(ordinals),
-        numbers=frozenset(numbers),
-        places=_places(raw),
+        dates=frozenset(facts.dates),
+        years=frozenset(facts.years),
+        times=frozenset(facts.times),
+        ordinals=frozenset(facts.ordinals),
+        numbers=frozenset(facts.numbers),
+        places=_places(raw_title) | _places(raw_text),
     )
 
 
@@ -278,9 +300,11 @@ def _overlap(a: frozenset[str], b: frozenset[str]) -> tuple[float, float]:
 
 def _similarity(fa: _Features, fb: _Features, *, same_source: bool) -> float:
     """How near two non-exact items are (0 = different stories), after the guards."""
-    if min(len(fa.words), len(fb.words)) < MIN_CONTENT_WORDS or _different_facts(fa, fb):
+    if min(len(fa.words), len(fb.words)) < MIN_CONTENT_WORDS:
         return 0.0
     jaccard, containment = _overlap(fa.words, fb.words)
+    if (jaccard < LOWEST_JACCARD and containment < LOWEST_CONTAINMENT) or _different_facts(fa, fb):
+        return 0.0
     title_jaccard, title_containment = _overlap(fa.title_words, fb.title_words)
     two_title_words = min(len(fa.title_words), len(fb.title_words)) >= 2
     same_title = title_jaccard >= SAME_TITLE or (two_title_words and title_containment >= 0.8)
@@ -345,33 +369,67 @@ def _token_hash(word: str) -> int:
     return value
 
 
-def signature(words: Iterable[str]) -> list[int]:
-    """One-permutation MinHash with rotation densification (Shrivastava & Li, 2014)."""
-    mins = [_EMPTY] * BINS
+def _probe_orders(bins: int) -> tuple[tuple[int, ...], ...]:
+    """For each bin, a fixed pseudo-random order of the other bins to borrow from when empty."""
+    orders = []
+    for slot in range(bins):
+        others = [b for b in range(bins) if b != slot]
+        others.sort(key=lambda b: hashlib.blake2b(f"{bins}:{slot}:{b}".encode()).digest())
+        orders.append(tuple(others))
+    return tuple(orders)
+
+
+_PROBES = {bins: _probe_orders(bins) for bins in (16, 32, 64)}
+
+
+def signature(words: Iterable[str], bins: int) -> list[int]:
+    """One-permutation MinHash, densified (Shrivastava, 2017): an empty bin borrows the value of
+    the first filled bin in its own fixed random order, so that short texts do not get runs of
+    copies of one word. `bins` is 16, 32 or 64; the low bits of a word's hash choose its bin.
+    """
+    mask = bins - 1
+    shift = mask.bit_length()
+    mins = [_EMPTY] * bins
     for word in words:
         value = _token_hash(word)
-        slot = value & _BIN_MASK
-        rest = value >> _BIN_BITS
+        slot = value & mask
+        rest = value >> shift
         if rest < mins[slot]:
             mins[slot] = rest
     if _EMPTY in mins and any(v != _EMPTY for v in mins):
+        probes = _PROBES[bins]
         filled = list(mins)
-        for slot in range(BINS):
-            if mins[slot] != _EMPTY:
-                continue
-            step = 1
-            while mins[(slot + step) % BINS] == _EMPTY:
-                step += 1
-            filled[slot] = mins[(slot + step) % BINS] + (step << 58)
+        for slot in range(bins):
+            if mins[slot] == _EMPTY:
+                filled[slot] = next(mins[b] for b in probes[slot] if mins[b] != _EMPTY)
         mins = filled
     return mins
 
 
-def _band_keys(words: frozenset[str]) -> list[tuple[int, ...]]:
+def _title_keys(title_words: frozenset[str]) -> list[_Key]:
+    """The title's word set, and for longer titles each set one word short: two titles meet
+    when they are equal, when one has one word more, or when each has one the other lacks."""
+    words = sorted(title_words)
     if not words:
         return []
-    mins = signature(words)
-    return [(band, *mins[band * ROWS : band * ROWS + ROWS]) for band in range(BINS // ROWS)]
+    keys: list[_Key] = [(_TITLE, *words)]
+    if 4 <= len(words) <= MAX_TITLE_SUBSET_WORDS:
+        keys += [(_TITLE, *words[:n], *words[n + 1 :]) for n in range(len(words))]
+    return keys
+
+
+def candidate_keys(feats: _Features) -> list[_Key]:
+    """The index buckets of a document: content LSH bands, title keys, and per date it names
+    the date with each of a few MinHash values (items naming one date and sharing some words)."""
+    keys: list[_Key] = []
+    if feats.words:
+        mins = signature(feats.words, CONTENT_BINS)
+        bands = CONTENT_BINS // CONTENT_ROWS
+        keys += [(band, *mins[band::bands]) for band in range(bands)]
+        date_mins = mins[:DATE_BINS]
+        keys += [(_DATE, d, m, v) for d, m in feats.dates for v in date_mins]
+    keys += _title_keys(feats.title_words)
+    return list(dict.fromkeys(keys))
 
 
 @dataclass(slots=True, eq=False)
@@ -379,7 +437,7 @@ class _Entry:
     doc: DedupDoc
     feats: _Features
     cluster: str
-    keys: list[tuple[int, ...]]
+    keys: list[_Key]
 
 
 class DuplicateIndex:
@@ -397,7 +455,7 @@ class DuplicateIndex:
         self._by_url: dict[str, str] = {}
         self._by_guid: dict[tuple[str, str], str] = {}
         self._by_hash: dict[bytes, str] = {}
-        self._buckets: dict[tuple[int, ...], list[_Entry]] = {}
+        self._buckets: dict[_Key, dict[str, _Entry]] = {}
         self._recent: deque[_Entry] = deque()
         self._newest: datetime | None = None
 
@@ -408,10 +466,11 @@ class DuplicateIndex:
             return known
         feats = features(doc)
         self._forget_before(doc.first_seen)
-        cluster = self._exact_cluster(doc, feats) or self._near_cluster(doc, feats) or doc.id
+        keys = candidate_keys(feats)
+        cluster = self._exact_cluster(doc, feats) or self._near_cluster(doc, feats, keys) or doc.id
         self._cluster_of[doc.id] = cluster
         self._members.setdefault(cluster, []).append(doc.id)
-        self._remember(doc, feats, cluster)
+        self._remember(doc, feats, cluster, keys)
         return cluster
 
     def cluster_of(self, doc_id: str) -> str:
@@ -431,38 +490,32 @@ class DuplicateIndex:
             return self._by_hash.get(feats.text_hash)
         return None
 
-    def _near_cluster(self, doc: DedupDoc, feats: _Features) -> str | None:
+    def _near_cluster(self, doc: DedupDoc, feats: _Features, keys: list[_Key]) -> str | None:
+        candidates: dict[str, _Entry] = {}
+        for key in keys:
+            bucket = self._buckets.get(key)
+            if bucket:
+                candidates.update(bucket)
         best: tuple[float, str] | None = None
-        seen: set[str] = set()
-        for key in self._keys(feats):
-            for entry in self._buckets.get(key, ()):
-                if entry.doc.id in seen:
-                    continue
-                seen.add(entry.doc.id)
-                if abs(entry.doc.first_seen - doc.first_seen) > self.window:
-                    continue
-                same_source = entry.doc.source_id == doc.source_id
-                score = _similarity(feats, entry.feats, same_source=same_source)
-                if score > 0.0 and (best is None or score > best[0]):
-                    best = (score, entry.cluster)
+        for entry in candidates.values():
+            if abs(entry.doc.first_seen - doc.first_seen) > self.window:
+                continue
+            same_source = entry.doc.source_id == doc.source_id
+            score = _similarity(feats, entry.feats, same_source=same_source)
+            if score > 0.0 and (best is None or score > best[0]):
+                best = (score, entry.cluster)
         return None if best is None else best[1]
 
-    @staticmethod
-    def _keys(feats: _Features) -> list[tuple[int, ...]]:
-        keys = _band_keys(feats.words)
-        keys.extend((-1, day, month) for day, month in feats.dates)
-        return keys
-
-    def _remember(self, doc: DedupDoc, feats: _Features, cluster: str) -> None:
+    def _remember(self, doc: DedupDoc, feats: _Features, cluster: str, keys: list[_Key]) -> None:
         if doc.url is not None:
             self._by_url.setdefault(doc.url, cluster)
         if doc.guid is not None:
             self._by_guid.setdefault((doc.source_id, doc.guid), cluster)
         if feats.text_hash is not None:
             self._by_hash.setdefault(feats.text_hash, cluster)
-        entry = _Entry(doc, feats, cluster, self._keys(feats))
+        entry = _Entry(doc, feats, cluster, keys)
         for key in entry.keys:
-            self._buckets.setdefault(key, []).append(entry)
+            self._buckets.setdefault(key, {})[doc.id] = entry
         self._recent.append(entry)
 
     def _forget_before(self, seen: datetime) -> None:
@@ -474,7 +527,7 @@ class DuplicateIndex:
             entry = self._recent.popleft()
             for key in entry.keys:
                 bucket = self._buckets[key]
-                bucket.remove(entry)
+                del bucket[entry.doc.id]
                 if not bucket:
                     del self._buckets[key]
 
