@@ -1,0 +1,313 @@
+"""Near-duplicate clustering (issue 12, point 1): one story once, different stories apart."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+from aggregator.dedup import DedupDoc, DuplicateIndex, cluster, same_story
+
+T0 = datetime(2023, 10, 2, 9, 0, tzinfo=UTC)
+
+
+def doc(
+    id: str,
+    title: str,
+    text: str = "",
+    *,
+    source: str | None = None,
+    url: str | None = None,
+    guid: str | None = None,
+    days: float = 0,
+    published: datetime | None = None,
+    own_site: bool = False,
+) -> DedupDoc:
+    return DedupDoc(
+        id=id,
+        source_id=source or f"src-{id}",
+        title=title,
+        text=text,
+        url=url if url is not None else f"https://{id}.example.org/news/{id}",
+        guid=guid,
+        first_seen=T0 + timedelta(days=days),
+        published=published,
+        own_site=own_site,
+    )
+
+
+PRESS_RELEASE = (
+    "Das NETZWERK Stadtforen Mitteldeutschland fordert den Freistaat Sachsen auf, den Abriss "
+    "des Gründerzeitviertels an der Zwickauer Straße in Chemnitz zu stoppen. Die 14 "
+    "stadtbildprägenden Häuser stehen seit Jahren leer, sind aber nach Einschätzung von "
+    "Fachleuten sanierungsfähig. Wir appellieren an die Stadt, gemeinsam mit Eigentümern und "
+    "Initiativen eine Notsicherung zu ermöglichen, bevor weitere historische Bausubstanz "
+    "unwiederbringlich verloren geht."
+)
+
+LEIPZIG_FOOTER = (
+    "Das Stadtforum Leipzig ist ein Zusammenschluss engagierter Bürgerinnen und Bürger, die sich "
+    "seit 2003 ehrenamtlich für eine behutsame Entwicklung ihrer Stadt einsetzen. Weitere "
+    "Informationen unter www.stadtforum-leipzig.de. Eintritt frei."
+)
+
+
+def test_press_release_copied_by_two_forums_is_one_story() -> None:
+    chemnitz = doc("a", "Abriss an der Zwickauer Straße stoppen!", PRESS_RELEASE, source="chemnitz")
+    dresden = doc(
+        "b",
+        "Pressemitteilung: Abriss an der Zwickauer Straße stoppen",
+        "Wir dokumentieren die Pressemitteilung des Netzwerks: " + PRESS_RELEASE,
+        source="dresden",
+        days=1,
+    )
+    assert same_story(chemnitz, dresden)
+    assert cluster([dresden, chemnitz]) == {"a": "a", "b": "a"}
+
+
+def test_reworded_event_announcement_is_one_story() -> None:
+    leipzig = doc(
+        "leipzig",
+        "Vortrag: Die Zukunft des Bayerischen Bahnhofs",
+        "Das Stadtforum Leipzig lädt am Dienstag, 17. Oktober 2023, um 19 Uhr zu einem Vortrag "
+        "über die Zukunft des Bayerischen Bahnhofs ein. Referent ist der Bauhistoriker Thomas "
+        "Müller. Ort: Haus des Buches, Gerichtsweg 28.",
+        source="leipzig",
+    )
+    halle = doc(
+        "halle",
+        "Bayerischer Bahnhof: Zukunft des ältesten Kopfbahnhofs",
+        "Zukunft des Bayerischen Bahnhofs – Vortrag von Bauhistoriker Thomas Müller am "
+        "17.10.2023 um 19:00 Uhr im Haus des Buches (Gerichtsweg 28) in Leipzig. Veranstalter: "
+        "Stadtforum Leipzig.",
+        source="halle",
+        days=2,
+    )
+    assert same_story(leipzig, halle)
+
+
+def test_shortened_copy_is_one_story() -> None:
+    full = doc(
+        "full",
+        "Rettet das Wächterhaus in der Georg-Schwarz-Straße",
+        "Das Wächterhaus in der Georg-Schwarz-Straße in Leutzsch soll nach dem Willen des "
+        "Eigentümers abgerissen werden. Der Verein HausHalten hat das Gründerzeithaus vor zehn "
+        "Jahren vor dem Verfall gerettet, seither beleben Ateliers, ein Café und eine "
+        "Fahrradwerkstatt das Erdgeschoss. Die Denkmalschutzbehörde prüft den Abrissantrag, "
+        "eine Entscheidung wird im Frühjahr erwartet. Wir bitten alle Unterstützer, die "
+        "Petition zu unterzeichnen und am Bürgerforum im Stadtteilladen teilzunehmen.",
+        source="leipzig",
+    )
+    teaser = doc(
+        "teaser",
+        "Rettet das Wächterhaus in der Georg-Schwarz-Straße",
+        "Das Wächterhaus in der Georg-Schwarz-Straße in Leutzsch soll nach dem Willen des "
+        "Eigentümers abgerissen werden. Der Verein HausHalten hat das Gründerzeithaus vor zehn "
+        "Jahren vor dem Verfall gerettet …",
+        source="netzwerk",
+        days=3,
+    )
+    assert same_story(full, teaser)
+
+
+SERIES = (
+    "Das {n}. Vernetzungstreffen des NETZWERKs Stadtforen Mitteldeutschland findet am "
+    "{date} in {place} statt. Gastgeber ist das örtliche Stadtforum. Auf dem Programm stehen "
+    "ein Stadtrundgang, Berichte aus den Mitgliedsinitiativen und die Arbeit am Magazin BAUSTEIN."
+)
+
+
+def test_series_events_with_other_date_and_place_are_different_stories() -> None:
+    fifth = doc(
+        "fifth",
+        "5. Vernetzungstreffen des Netzwerks",
+        SERIES.format(n=5, date="12. April 2014", place="Görlitz"),
+        source="goerlitz",
+    )
+    sixth = doc(
+        "sixth",
+        "6. Vernetzungstreffen des Netzwerks",
+        SERIES.format(n=6, date="18. Oktober 2014", place="Zittau"),
+        source="zittau",
+        days=5,
+    )
+    assert not same_story(fifth, sixth)
+    assert cluster([fifth, sixth]) == {"fifth": "fifth", "sixth": "sixth"}
+
+
+def test_series_events_on_other_date_only_or_other_place_only_are_different_stories() -> None:
+    base = SERIES.format(n=5, date="12. April 2014", place="Görlitz")
+    other_date = SERIES.format(n=6, date="13. September 2014", place="Görlitz")
+    other_place = SERIES.format(n=6, date="", place="Zittau").replace("am  in", "2014 in")
+    base_no_date = SERIES.format(n=5, date="", place="Görlitz").replace("am  in", "2014 in")
+    title5, title6 = "5. Vernetzungstreffen des Netzwerks", "6. Vernetzungstreffen des Netzwerks"
+    assert not same_story(doc("a", title5, base), doc("b", title6, other_date, days=1))
+    assert not same_story(doc("a", title5, base_no_date), doc("b", title6, other_place, days=1))
+
+
+def test_same_meeting_numbered_differently_is_one_story() -> None:
+    goerlitz = doc(
+        "goerlitz",
+        "6. Vernetzungstreffen in Görlitz",
+        SERIES.format(n=6, date="12. April 2014", place="Görlitz"),
+        source="goerlitz",
+    )
+    network = doc(
+        "network",
+        "8. Vernetzungstreffen in Görlitz",
+        SERIES.format(n=8, date="12. April 2014", place="Görlitz"),
+        source="netzwerk",
+        days=1,
+    )
+    assert same_story(goerlitz, network)
+    # Year and place but no date: still the same meeting.
+    year_only = SERIES.format(n=6, date="", place="Görlitz").replace("am  in", "2014 in")
+    year_only_8 = year_only.replace("6.", "8.")
+    assert same_story(
+        doc("x", "6. Vernetzungstreffen in Görlitz", year_only),
+        doc("y", "8. Vernetzungstreffen in Görlitz", year_only_8, days=1),
+    )
+
+
+def test_same_ordinal_text_without_year_or_date_is_not_merged_on_numbers_alone() -> None:
+    text = "Das {n}. Vernetzungstreffen des Netzwerks war ein Erfolg, danke an alle Gastgeber."
+    assert not same_story(
+        doc("a", "Rückblick Vernetzungstreffen", text.format(n=5)),
+        doc("b", "Rückblick Vernetzungstreffen", text.format(n=6), days=1),
+    )
+
+
+def test_items_sharing_only_the_forum_footer_are_different_stories() -> None:
+    talk = doc(
+        "talk",
+        "Vortrag über den Wilhelm-Leuschner-Platz",
+        "Die Stadtplanerin Anna Schmidt stellt die Entwürfe für die Bebauung des "
+        "Wilhelm-Leuschner-Platzes vor und diskutiert sie mit dem Publikum. " + LEIPZIG_FOOTER,
+        source="leipzig",
+    )
+    tour = doc(
+        "tour",
+        "Rundgang durch Lindenau",
+        "Wir erkunden die Fabrikgebäude am Karl-Heine-Kanal und die Gründerzeithäuser der "
+        "Josephstraße mit dem Ortschronisten Peter Lange. " + LEIPZIG_FOOTER,
+        source="leipzig",
+        days=2,
+    )
+    assert not same_story(talk, tour)
+    other_forum = replace(tour, id="tour2", source_id="halle", url="https://halle.example/t")
+    assert not same_story(talk, other_forum)
+
+
+def test_short_titles_with_different_texts_are_different_stories() -> None:
+    first = doc(
+        "a",
+        "Einladung",
+        "Zur Mitgliederversammlung am Donnerstag im Stadtteilladen Gohlis laden wir ein.",
+        source="leipzig",
+    )
+    second = doc(
+        "b",
+        "Einladung",
+        "Führung durch die Stadtmauer von Bautzen mit dem Architekten Jens Richter.",
+        source="bautzen",
+        days=1,
+    )
+    assert not same_story(first, second)
+    assert not same_story(
+        doc("c", "Pressemitteilung", "", source="x"), doc("d", "Pressemitteilung", "", days=1)
+    )
+
+
+def test_near_duplicates_more_than_the_window_apart_are_different_stories() -> None:
+    first = doc("a", "Rettet die Brauerei Reichenbrand", PRESS_RELEASE, source="chemnitz")
+    later = replace(first, id="b", source_id="dresden", url="https://dresden.example/b", guid=None)
+    reworded = replace(later, text=PRESS_RELEASE.replace("Wir appellieren", "Das Netzwerk bittet"))
+    assert same_story(first, replace(reworded, first_seen=T0 + timedelta(days=10)))
+    assert not same_story(first, replace(reworded, first_seen=T0 + timedelta(days=30)))
+    assert cluster([first, replace(reworded, first_seen=T0 + timedelta(days=30))]) == {
+        "a": "a",
+        "b": "b",
+    }
+
+
+def test_exact_matches_join_whatever_the_distance_in_time() -> None:
+    first = doc("a", "Rettet die Brauerei", "Kurz.", source="chemnitz", url="https://x.de/1")
+    same_url = doc("b", "Ganz anders", "Anderer Text.", source="dresden", url="https://x.de/1")
+    same_guid = doc("c", "Titel neu", "Neu.", source="chemnitz", guid="post-17", days=90)
+    guid_first = doc("d", "Titel alt", "Alt.", source="chemnitz", guid="post-17", days=1)
+    other_source_guid = doc("e", "Titel", "Text.", source="halle", guid="post-17", days=2)
+    same_text = doc("f", "Rettet die Brauerei Reichenbrand", PRESS_RELEASE, source="chemnitz")
+    same_text_late = doc(
+        "g", "Rettet die Brauerei Reichenbrand!", PRESS_RELEASE, source="zittau", days=200
+    )
+    assert same_story(first, replace(same_url, first_seen=T0 + timedelta(days=400)))
+    assert same_story(same_text, same_text_late)
+    assert cluster([first, same_url, same_guid, guid_first, other_source_guid]) == {
+        "a": "a",
+        "b": "a",
+        "d": "d",
+        "e": "e",
+        "c": "d",
+    }
+    index = DuplicateIndex()
+    assert index.add(same_text) == "f"
+    for day in range(1, 200, 7):  # moves the window far past "f"
+        index.add(doc(f"n{day}", f"Nachricht {day}", f"Text {day} über Dinge", days=day))
+    assert index.add(same_text_late) == "f"
+
+
+def test_representative_is_earliest_then_published_then_own_site_then_id() -> None:
+    text = PRESS_RELEASE
+    early = doc("z", "Abriss stoppen", text, source="a", days=0)
+    late = doc("a", "Abriss stoppen", text, source="b", days=1)
+    assert cluster([late, early]) == {"a": "z", "z": "z"}
+    published_early = doc("y", "Abriss stoppen", text, source="a", published=T0 - timedelta(1))
+    published_late = doc("b", "Abriss stoppen", text, source="b", published=T0)
+    assert cluster([published_late, published_early]) == {"b": "y", "y": "y"}
+    foreign = doc("c", "Abriss stoppen", text, source="a")
+    own = doc("x", "Abriss stoppen", text, source="b", own_site=True)
+    assert cluster([foreign, own]) == {"c": "x", "x": "x"}
+    tie_one = doc("m", "Abriss stoppen", text, source="a")
+    tie_two = doc("k", "Abriss stoppen", text, source="b")
+    assert cluster([tie_one, tie_two]) == {"k": "k", "m": "k"}
+
+
+def test_incremental_adding_keeps_the_representative() -> None:
+    index = DuplicateIndex()
+    first = doc("first", "Abriss an der Zwickauer Straße stoppen", PRESS_RELEASE, source="a")
+    assert index.add(first) == "first"
+    other = doc("other", "Sommerfest im Kaßberg", "Musik, Kuchen und Führungen.", source="a")
+    assert index.add(other) == "other"
+    # A later item that would sort before "first" (smaller id, own site) joins; it does not lead.
+    joiner = doc(
+        "aaa", "Abriss an der Zwickauer Straße stoppen", PRESS_RELEASE, source="b", own_site=True
+    )
+    assert index.add(joiner) == "first"
+    assert index.add(joiner) == "first"  # adding twice changes nothing
+    assert index.cluster_of("aaa") == "first"
+    assert index.clusters() == {"first": ["first", "aaa"], "other": ["other"]}
+
+
+def test_same_source_needs_a_near_identical_repost() -> None:
+    text = (
+        "Am Sonnabend führt der Ortschronist durch das Paulusviertel. Treffpunkt ist die "
+        "Pauluskirche, die Führung dauert etwa zwei Stunden."
+    )
+    post = doc("a", "Führung durch das Paulusviertel", text, source="halle")
+    repost = doc("b", "Führung durch das Paulusviertel", text + " Bitte festes Schuhwerk.", days=1)
+    assert same_story(post, replace(repost, source_id="halle"))
+
+
+def test_huge_and_empty_texts_are_handled() -> None:
+    huge_text = ("Der Abriss der Brauerei ist ein Verlust für die Stadt. " * 200_000)[:11_000_000]
+    huge = doc("huge", "Brauerei abgerissen", huge_text, source="a")
+    huge_copy = doc("copy", "Brauerei abgerissen", huge_text, source="b", days=1)
+    empty = doc("empty", "", "", source="c")
+    empty_too = doc("empty2", "", "", source="d")
+    assert same_story(huge, huge_copy)
+    assert not same_story(empty, empty_too)
+    assert cluster([huge, huge_copy, empty, empty_too]) == {
+        "huge": "huge",
+        "copy": "huge",
+        "empty": "empty",
+        "empty2": "empty2",
+    }
