@@ -74,7 +74,7 @@ def classify(
     if unknown:
         raise ValueError(f"unknown source_id {unknown[0]!r} (not in the sources file)")
     docs = []
-    results = []
+    results: list[dict[str, Any]] = []
     for item in items:
         source = sources[item.source_id]
         tags = tag_text(item.title, item.summary, source_city=source.city, taxonomy=taxonomy)
