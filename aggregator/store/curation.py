@@ -140,28 +140,37 @@ class Curation:
             )
         return key
 
-    def set_tag(self, story_id: str, kind: TagKind, value: str, *, removed: bool = False) -> None:
-        """The editor sets (or, with `removed`, takes away) a tag of one item."""
+    def set_tag(self, story_id: str, kind: TagKind, value: str, *, removed: bool = False) -> int:
+        """The editor sets (or, with `removed`, takes away) a tag of a story: of every item that
+        tells it (a story shows the tags of all its items). Returns how many items."""
         with transaction(self.engine, write=True) as conn:
             item_id = self._item(conn, story_id)
+            key = select(ItemRow.cluster_key).where(ItemRow.id == item_id).scalar_subquery()
+            members = list(
+                conn.execute(select(ItemRow.id).where(ItemRow.cluster_key == key)).scalars()
+            )
             conn.execute(
                 delete(ItemTagRow).where(
-                    ItemTagRow.item_id == item_id,
+                    ItemTagRow.item_id.in_(members),
                     ItemTagRow.kind == kind,
                     ItemTagRow.value == value,
                 )
             )
             conn.execute(
                 insert(ItemTagRow),
-                {
-                    "item_id": item_id,
-                    "kind": kind,
-                    "value": value,
-                    "origin": "editor",
-                    "why": None,
-                    "removed": removed,
-                },
+                [
+                    {
+                        "item_id": member,
+                        "kind": kind,
+                        "value": value,
+                        "origin": "editor",
+                        "why": None,
+                        "removed": removed,
+                    }
+                    for member in members
+                ],
             )
+        return len(members)
 
     def tags_of(self, story_id: str) -> list[tuple[Tag, bool]]:
         """An item's tags with `removed`, for the editor to see."""

@@ -34,6 +34,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    true,
     update,
 )
 from sqlalchemy.orm import aliased
@@ -538,24 +539,30 @@ class Store:
             # by several forums need every item of their group (by cluster key).
             single = [row.id for row in rows if not row.shared]
             groups = list({row.cluster_key for row in rows if row.shared})
-            item_tags: dict[int, set[tuple[str, str]]] = defaultdict(set)
-            group_tags: dict[str, set[tuple[str, str]]] = defaultdict(set)
+            # (kind, value) → removed: a tag the editor removed from any item of a story is gone
+            # from the story, whatever its other items carry
+            item_tags: dict[int, dict[tuple[str, str], bool]] = defaultdict(dict)
+            group_tags: dict[str, dict[tuple[str, str], bool]] = defaultdict(dict)
             carriers: dict[str, set[tuple[str, str]]] = defaultdict(set)
             for chunk in _chunks(single):
-                for item_id, kind, value in conn.execute(
-                    select(ItemTagRow.item_id, ItemTagRow.kind, ItemTagRow.value).where(
-                        ItemTagRow.item_id.in_(chunk), ItemTagRow.removed == false()
-                    )
+                for item_id, kind, value, removed in conn.execute(
+                    select(
+                        ItemTagRow.item_id, ItemTagRow.kind, ItemTagRow.value, ItemTagRow.removed
+                    ).where(ItemTagRow.item_id.in_(chunk))
                 ):
-                    item_tags[item_id].add((kind, value))
+                    tags_of = item_tags[item_id]
+                    tags_of[(kind, value)] = tags_of.get((kind, value), False) or removed
             for chunk in _chunks(groups):
-                for key, kind, value in conn.execute(
-                    select(ItemRow.cluster_key, ItemTagRow.kind, ItemTagRow.value)
+                for key, kind, value, removed in conn.execute(
+                    select(
+                        ItemRow.cluster_key, ItemTagRow.kind, ItemTagRow.value, ItemTagRow.removed
+                    )
                     .join(ItemTagRow, ItemTagRow.item_id == ItemRow.id)
-                    .where(ItemRow.cluster_key.in_(chunk), ItemTagRow.removed == false())
+                    .where(ItemRow.cluster_key.in_(chunk))
                     .distinct()
                 ):
-                    group_tags[key].add((kind, value))
+                    tags_of = group_tags[key]
+                    tags_of[(kind, value)] = tags_of.get((kind, value), False) or removed
                 for url, source_id, name in conn.execute(
                     select(ItemRow.cluster_key, ItemRow.source_id, SourceRow.name)
                     .join(SourceRow, SourceRow.id == ItemRow.source_id)
@@ -567,9 +574,9 @@ class Store:
         stories: list[Story] = []
         for row in rows:
             if not row.shared:
-                tags, others = item_tags.get(row.id, set()), set()
+                found, others = item_tags.get(row.id, {}), set()
             else:
-                tags = group_tags.get(row.cluster_key, set())
+                found = group_tags.get(row.cluster_key, {})
                 others = {
                     name
                     for source_id, name in carriers.get(row.cluster_key, set())
@@ -589,9 +596,9 @@ class Store:
                     updated=row.updated_at,
                     first_seen=row.first_seen_at,
                     author=row.author,
-                    cities=_german_sorted({v for kind, v in tags if kind == "city"}),
+                    cities=_german_sorted(_shown(found, "city")),
                     also_at=_german_sorted(others),
-                    topics=tuple(sorted(v for kind, v in tags if kind == "topic")),
+                    topics=tuple(sorted(_shown(found, "topic"))),
                 )
             )
         return stories
@@ -825,12 +832,30 @@ def _item_tags(item_id: int, item: Item) -> Iterator[dict[str, Any]]:
         }
 
 
+def _shown(tags: dict[tuple[str, str], bool], kind: str) -> set[str]:
+    return {value for (k, value), removed in tags.items() if k == kind and not removed}
+
+
 def _urls_tagged(city: str) -> Select[str]:
-    """Cluster keys of the items tagged with `city`: the stories of that city."""
+    """Cluster keys of the stories of `city`: an item of the story carries the city, and the
+    editor has not removed it from any item of the story."""
+    removed = aliased(ItemTagRow, name="removed_tag")
+    removed_item = aliased(ItemRow, name="removed_item")
     return (
         select(ItemRow.cluster_key)
         .join(ItemTagRow, ItemTagRow.item_id == ItemRow.id)
-        .where(ItemTagRow.kind == "city", ItemTagRow.value == city, ItemTagRow.removed == false())
+        .where(
+            ItemTagRow.kind == "city",
+            ItemTagRow.value == city,
+            ItemTagRow.removed == false(),
+            ~exists().where(
+                removed_item.cluster_key == ItemRow.cluster_key,
+                removed.item_id == removed_item.id,
+                removed.kind == "city",
+                removed.value == city,
+                removed.removed == true(),
+            ),
+        )
     )
 
 
