@@ -159,8 +159,24 @@ def _taxonomy(root: yaml.Node | None, problems: list[_Problem]) -> Taxonomy | No
     try:
         return taxonomy_from_mapping(_CONSTRUCTOR.construct_document(node), where="topics")
     except ValueError as exc:
-        problems.append(_Problem(node.start_mark.line + 1, None, str(exc)))
+        problems.append(_Problem(_line_of_field(node, str(exc)), None, str(exc)))
         return None
+
+
+def _line_of_field(node: yaml.Node, message: str) -> int:
+    """The line of the field an error names ("topics.denkmalpflege.signals[2]: …")."""
+    path = message.split(":", 1)[0].replace("[", ".").replace("]", "").split(".")[1:]
+    for part in path:
+        if isinstance(node, yaml.MappingNode):
+            found = next((v for k, v in node.value if str(k.value) == part), None)
+        elif isinstance(node, yaml.SequenceNode) and part.isdigit() and int(part) < len(node.value):
+            found = node.value[int(part)]
+        else:
+            found = None
+        if found is None:
+            break
+        node = found
+    return int(node.start_mark.line) + 1
 
 
 def _format(filename: str, problem: _Problem) -> str:

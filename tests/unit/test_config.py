@@ -383,3 +383,38 @@ sources:
     assert len(found) == 1 and found[0].startswith("s.yaml:6: source 'intern': field 'scrape.url'")
     assert "AGGREGATOR_ALLOW_PRIVATE_URLS=1" in found[0]
     assert parse_sources(text, allow_private=True)[0].url == "http://127.0.0.1:8080/news"
+
+
+def test_topics_in_sources_yaml_replace_the_packaged_taxonomy() -> None:
+    from aggregator.config import parse_config
+
+    text = GOOD + """\
+topics:
+  denkmalpflege:
+    label: Denkmalpflege
+    signals: [Denkmal*, Abriss, abreißen, Gründerzeithaus]
+    weak: [Sanierung]
+  wohnen:
+    label: Wohnen
+    signals: [Leerstand]
+"""
+    config = parse_config(text)
+    assert config.taxonomy is not None
+    assert [(t.key, t.label) for t in config.taxonomy.topics] == [
+        ("denkmalpflege", "Denkmalpflege"),
+        ("wohnen", "Wohnen"),
+    ]
+    assert parse_config(GOOD).taxonomy is None  # the packaged one
+
+
+def test_a_bad_topics_block_is_one_line_with_its_line_number() -> None:
+    text = GOOD + """\
+topics:
+  denkmalpflege:
+    label: Denkmalpflege
+    signals: keine Liste
+"""
+    found = problems(text)
+    assert found == [
+        "s.yaml:17: topics.denkmalpflege.signals: must be a list of words"
+    ]
