@@ -58,12 +58,15 @@ NEAR_IDENTICAL_ANY_TITLE = 0.85
 SHORTENED_CONTAINMENT = 0.85
 SHORTENED_MIN_WORDS = 8
 REWORDED_SAME_DATE = 0.3
+REWORDED_SAME_DATE_ANY_TITLE = 0.5
+EQUAL_TITLE = 0.3  # the same title of three words or more, and a quarter of the words
+EQUAL_TITLE_MIN_WORDS = 3
 REWORDED_SAME_TITLE = 0.4
 SAME_TITLE = 0.6
 SAME_SOURCE = 0.8
 SAME_SOURCE_CONTAINMENT = 0.95
 ORDINAL_ONLY = 0.5
-LOWEST_JACCARD = REWORDED_SAME_DATE  # below both, no rule can hold
+LOWEST_JACCARD = EQUAL_TITLE  # below both, no rule can hold
 LOWEST_CONTAINMENT = 0.5
 
 
@@ -162,6 +165,7 @@ class _Features:
     ordinals: frozenset[int]
     numbers: frozenset[str]  # other numbers
     places: frozenset[str]  # word after "in" / "nach" that looks like a place name
+    title_places: frozenset[str]  # the same, in the title
 
 
 def fold(text: str) -> str:
@@ -263,6 +267,7 @@ def features(doc: DedupDoc) -> _Features:
         else None
     )
     facts = _facts(folded)
+    title_places = _places(raw_title)
     return _Features(
         words=_content_words(tokens),
         title_words=_content_words(_WORD.findall(title)),
@@ -272,7 +277,8 @@ def features(doc: DedupDoc) -> _Features:
         times=frozenset(facts.times),
         ordinals=frozenset(facts.ordinals),
         numbers=frozenset(facts.numbers),
-        places=_places(raw_title) | _places(raw_text),
+        places=title_places | _places(raw_text),
+        title_places=title_places,
     )
 
 
@@ -286,6 +292,8 @@ def _different_facts(fa: _Features, fb: _Features) -> bool:
     if _conflict(fa.dates, fb.dates) or _conflict(fa.years, fb.years):
         return True
     if _conflict(fa.times, fb.times) or _conflict(fa.numbers, fb.numbers):
+        return True
+    if _conflict(fa.title_places, fb.title_places):
         return True
     return bool(fa.places - fb.words) and bool(fb.places - fa.words)
 
@@ -322,9 +330,14 @@ def _similarity(fa: _Features, fb: _Features, *, same_source: bool) -> float:
     shortened = min(len(fa.words), len(fb.words)) >= SHORTENED_MIN_WORDS
     if shortened and containment >= SHORTENED_CONTAINMENT and same_title:
         return jaccard
-    if shared_date and jaccard >= REWORDED_SAME_DATE and (same_title or containment >= 0.5):
-        return jaccard
+    if shared_date:  # one event: its announcements share the date and some words of the title
+        title_shared = title_jaccard > 0.0
+        if jaccard >= (REWORDED_SAME_DATE if title_shared else REWORDED_SAME_DATE_ANY_TITLE):
+            return jaccard
     if same_title and jaccard >= REWORDED_SAME_TITLE:
+        return jaccard
+    equal_title = title_jaccard == 1.0 and len(fa.title_words) >= EQUAL_TITLE_MIN_WORDS
+    if equal_title and (jaccard >= EQUAL_TITLE or containment >= 0.5):
         return jaccard
     return 0.0
 
@@ -413,7 +426,7 @@ def _title_keys(title_words: frozenset[str]) -> list[_Key]:
     if not words:
         return []
     keys: list[_Key] = [(_TITLE, *words)]
-    if 4 <= len(words) <= MAX_TITLE_SUBSET_WORDS:
+    if 3 <= len(words) <= MAX_TITLE_SUBSET_WORDS:
         keys += [(_TITLE, *words[:n], *words[n + 1 :]) for n in range(len(words))]
     return keys
 

@@ -29,56 +29,59 @@ from aggregator.dedup import DedupDoc, cluster
 START = datetime(2024, 1, 1, 6, 0, tzinfo=UTC)
 ITEMS_PER_SOURCE = 250
 
-PLACES = (
+
+def words(text: str) -> list[str]:
+    return text.split()
+
+
+PLACES = words(
     "Leipzig Dresden Chemnitz Zwickau Plauen Görlitz Zittau Bautzen Pirna Meißen Freiberg "
     "Weimar Erfurt Gera Jena Altenburg Naumburg Weißenfels Dessau Magdeburg Halberstadt "
     "Quedlinburg Wernigerode Eisleben Merseburg Torgau Döbeln Grimma Riesa Glauchau"
-).split()
-DISTRICTS = (
+)
+DISTRICTS = words(
     "Plagwitz Connewitz Leutzsch Gohlis Lindenau Reudnitz Kaßberg Sonnenberg Loschwitz "
     "Pieschen Blasewitz Striesen Paulusviertel Giebichenstein Glaucha Südvorstadt Altstadt "
     "Neustadt Bahnhofsvorstadt Schloßchemnitz Kappel Hilbersdorf Friedrichstadt Cotta"
-).split()
-BUILDINGS = (
+)
+BUILDINGS = words(
     "Brauerei Mälzerei Gründerzeithaus Villa Fabrikantenvilla Kaufhaus Bahnhofsgebäude Viadukt "
     "Wasserturm Stadtmauer Spinnerei Ziegelei Lokschuppen Gasthof Ballhaus Kino Schule Kirche "
     "Mühle Konsumgebäude Stadtbad Gewandhaus Wächterhaus Fachwerkhaus Umgebindehaus Stellwerk "
     "Straßenbahndepot Postamt Rittergut Bürgerhaus"
-).split()
-SURNAMES = (
+)
+SURNAMES = words(
     "Müller Schmidt Schneider Fischer Weber Meyer Wagner Becker Schulz Hoffmann Koch Richter "
     "Klein Wolf Neumann Schwarz Zimmermann Braun Krüger Hofmann Hartmann Lange Schmitt Werner "
     "Krause Lehmann Köhler Herrmann König Walter Mayer Huber Kaiser Fuchs Peters Lang Scholz "
     "Möller Weiß Jung Hahn Vogel Friedrich Keller Günther Frank Berger Winkler Roth Beck Lorenz"
-).split()
-FIRST_NAMES = (
+)
+FIRST_NAMES = words(
     "Anna Thomas Peter Claudia Jens Katrin Uwe Sabine Frank Heike Matthias Petra Stefan Ute "
     "Andreas Birgit Michael Kerstin Ralf Susanne Holger Anke Torsten Silke Dirk Ines"
-).split()
-NOUNS = (
+)
+NOUNS = words(
     "Fassade Dach Keller Hof Garten Treppe Saal Turm Halle Speicher Tor Brunnen Platz Allee "
     "Ufer Brücke Gleis Markt Ring Park Wiese Werk Laden Stube Kammer Flur Giebel Erker Portal "
     "Stuck Fenster Balkon Säule Bogen Mauer Zaun Pforte Kuppel Gewölbe Ornament Relief"
-).split()
-PREFIXES = (
+)
+PREFIXES = words(
     "Stadt Bürger Kultur Industrie Wohn Denkmal Bau Kirchen Schul Markt Bahn Wasser Stein "
     "Holz Glas Licht Eisen Kupfer Sand Wald Feld Berg Tal Fluss"
-).split()
-ACTIONS = (
+)
+ACTIONS = words(
     "abgerissen saniert verkauft entkernt gesichert umgebaut versteigert zwangsverwaltet "
     "aufgestockt wiederbelebt"
-).split()
-ORGS = (
+)
+ORGS = words(
     "Stadtforum Bürgerinitiative Heimatverein Denkmalnetz Architektenkammer Geschichtsverein "
     "Stadtratsfraktion Eigentümergemeinschaft Wohnungsgenossenschaft Landesamt"
-).split()
-SERIES = (
+)
+SERIES = words(
     "Vernetzungstreffen Stadtspaziergang Baukulturgespräch Denkmalstammtisch Werkstattgespräch "
     "Architekturführung Bürgerdialog Planungswerkstatt"
-).split()
-MONTHS = (
-    "Januar Februar März April Mai Juni Juli August September Oktober November Dezember"
-).split()
+)
+MONTHS = words("Januar Februar März April Mai Juni Juli August September Oktober November Dezember")
 
 SENTENCES = (
     "Das {org} {place} fordert den Erhalt der {building} in der {street}.",
@@ -212,7 +215,7 @@ def news_story(rng: random.Random) -> Story:
     title = rng.choice(
         (
             "{building} in der {street} {action}?",
-            "Rettet die {building} in {district}!",
+            "Rettet die {building} an der {street}!",
             "{org} {place}: Sorge um die {compound}",
             "Neues zur {building} an der {street}",
         )
@@ -241,6 +244,9 @@ def series_story(rng: random.Random, seen: datetime, base: dict[str, str], n: in
     """The next event of a series: the series' own text, another number, date and place."""
     filled = dict(base, place=rng.choice(PLACES))
     day = seen + timedelta(days=rng.randint(10, 30))
+    if "last_day" in base:  # each event of a series on a later day than the one before
+        day = max(day, datetime.fromisoformat(base["last_day"]) + timedelta(days=7))
+    base["last_day"] = day.isoformat()
     text = base["template"].format(ordinal=n, date=german_date(day, rng), **filled)
     return Story(f"{n}. {filled['series']} in {filled['place']}", f"{text} {base['about']}", day)
 
@@ -255,10 +261,11 @@ def new_series(rng: random.Random) -> dict[str, str]:
 def reworded(story: Story, rng: random.Random) -> Story:
     words = story.text.split()
     out = []
-    for word in words:
+    for n, word in enumerate(words):
+        near_number = any(c.isdigit() for c in " ".join(words[max(0, n - 4) : n + 5]))
         if word in SYNONYMS and rng.random() < 0.8:
             out.append(SYNONYMS[word])
-        elif rng.random() < 0.08 and not any(c.isdigit() for c in word):
+        elif rng.random() < 0.08 and not near_number:  # a dropped word, never around a number
             continue
         else:
             out.append(word)
