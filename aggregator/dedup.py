@@ -320,7 +320,8 @@ def _similarity(fa: _Features, fb: _Features, *, same_source: bool) -> float:
     if _conflict(fa.ordinals, fb.ordinals):
         # The network's meeting numbers disagree between sites: match on year and date.
         shares_time = shared_date or not fa.years.isdisjoint(fb.years)
-        return jaccard if shares_time and jaccard >= ORDINAL_ONLY else 0.0
+        near = jaccard >= ORDINAL_ONLY or (same_title and containment >= SHORTENED_CONTAINMENT)
+        return jaccard if shares_time and near else 0.0
     if same_source:  # a forum posts a story once; only a re-post is a duplicate
         shortened = min(len(fa.words), len(fb.words)) >= SHORTENED_MIN_WORDS
         repost = jaccard >= SAME_SOURCE or (shortened and containment >= SAME_SOURCE_CONTAINMENT)
@@ -331,6 +332,8 @@ def _similarity(fa: _Features, fb: _Features, *, same_source: bool) -> float:
     if shortened and containment >= SHORTENED_CONTAINMENT and same_title:
         return jaccard
     if shared_date:  # one event: its announcements share the date and some words of the title
+        if same_title and containment >= SHORTENED_CONTAINMENT:  # a teaser of a few words
+            return jaccard
         title_shared = title_jaccard > 0.0
         if jaccard >= (REWORDED_SAME_DATE if title_shared else REWORDED_SAME_DATE_ANY_TITLE):
             return jaccard

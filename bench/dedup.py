@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import resource
 import sys
 import time
@@ -269,7 +270,7 @@ def reworded(story: Story, rng: random.Random) -> Story:
             continue
         else:
             out.append(word)
-    sentences = " ".join(out).split(". ")
+    sentences = re.split(r"(?<=[a-zäöüß])\. ", " ".join(out))
     if len(sentences) > 3:
         sentences.pop(rng.randrange(1, len(sentences)))
     text = ". ".join(sentences)
@@ -403,9 +404,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=12)
     parser.add_argument("--days", type=int, default=730, help="spread of first_seen")
     args = parser.parse_args(argv)
-    results = [run(size, args.seed, args.days) for size in args.sizes]
-    for result in results:
-        print(json.dumps(result), flush=True)
+    results = []
+    for size in args.sizes:
+        results.append(run(size, args.seed, args.days))
+        print(json.dumps(results[-1]), flush=True)
     if len(results) >= 2:
         small, large = results[0], results[-1]
         ratio = {

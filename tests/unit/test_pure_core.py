@@ -16,6 +16,7 @@ def test_pure_core_imports_neither_httpx_nor_sqlalchemy() -> None:
         import aggregator.parse.article, aggregator.parse.pagedates, aggregator.parse.discover
         import aggregator.parse.scrape
         import aggregator.pacing, aggregator.reading, aggregator.limits, aggregator.urls
+        import aggregator.dedup
         loaded = sorted(
             name for name in sys.modules
             if name.split(".")[0] in ("httpx", "sqlalchemy", "httpcore", "alembic")
