@@ -181,6 +181,22 @@ class Story:
     event_date: datetime | None
 
 
+SYLLABLES = words(
+    "ber gen stein wald haus hof feld bach burg dorf tal berg brück mühl kirch markt schul "
+    "lind eich tann rosen sonnen garten wiesen linden kreuz sand stadt neu alt ober unter "
+    "mittel hoch tief lang kurz breit schmal grün rot weiß blau gold silber eisen kupfer"
+)
+
+
+def specifics(rng: random.Random, count: int) -> str:
+    """Words only this story uses (names of houses, firms, fields: real texts are specific)."""
+    made = (
+        "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize()
+        for _ in range(count)
+    )
+    return ", ".join(made)
+
+
 def rand_street(rng: random.Random) -> str:
     return f"{rng.choice(SURNAMES)}{rng.choice(('straße', 'gasse', 'weg', 'ring', 'platz'))}"
 
@@ -212,7 +228,7 @@ def news_story(rng: random.Random) -> Story:
     sentences = rng.sample(SENTENCES, rng.randint(3, 6))
     lead = LEAD.format(second=rng.choice(NOUNS), **filled)
     rest = " ".join(s.format(**slots(rng) if rng.random() < 0.3 else filled) for s in sentences)
-    text = f"{lead} {rest}"
+    text = f"{lead} {rest} Stichworte: {specifics(rng, rng.randint(4, 8))}."
     title = rng.choice(
         (
             "{building} in der {street} {action}?",
@@ -238,7 +254,7 @@ def event_story(rng: random.Random, seen: datetime) -> Story:
             "Einladung: {compound} an der {street}",
         )
     ).format(**filled)
-    return Story(title, f"{event} {more}", day)
+    return Story(title, f"{event} {more} Mit dabei: {specifics(rng, rng.randint(3, 6))}.", day)
 
 
 def series_story(rng: random.Random, seen: datetime, base: dict[str, str], n: int) -> Story:
@@ -256,6 +272,8 @@ def new_series(rng: random.Random) -> dict[str, str]:
     base = slots(rng)
     base["about"] = " ".join(s.format(**base) for s in rng.sample(SENTENCES, 3))
     base["template"] = rng.choice(SERIES_TEXTS)
+    themes = ", ".join(rng.choice(PREFIXES) + rng.choice(NOUNS).lower() for _ in range(4))
+    base["about"] += f" Leitthemen der Reihe: {themes}, {specifics(rng, 4)}."
     return base
 
 
