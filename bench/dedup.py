@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import resource
 import sys
 import time
@@ -29,56 +30,59 @@ from aggregator.dedup import DedupDoc, cluster
 START = datetime(2024, 1, 1, 6, 0, tzinfo=UTC)
 ITEMS_PER_SOURCE = 250
 
-PLACES = (
+
+def words(text: str) -> list[str]:
+    return text.split()
+
+
+PLACES = words(
     "Leipzig Dresden Chemnitz Zwickau Plauen Görlitz Zittau Bautzen Pirna Meißen Freiberg "
     "Weimar Erfurt Gera Jena Altenburg Naumburg Weißenfels Dessau Magdeburg Halberstadt "
     "Quedlinburg Wernigerode Eisleben Merseburg Torgau Döbeln Grimma Riesa Glauchau"
-).split()
-DISTRICTS = (
+)
+DISTRICTS = words(
     "Plagwitz Connewitz Leutzsch Gohlis Lindenau Reudnitz Kaßberg Sonnenberg Loschwitz "
     "Pieschen Blasewitz Striesen Paulusviertel Giebichenstein Glaucha Südvorstadt Altstadt "
     "Neustadt Bahnhofsvorstadt Schloßchemnitz Kappel Hilbersdorf Friedrichstadt Cotta"
-).split()
-BUILDINGS = (
+)
+BUILDINGS = words(
     "Brauerei Mälzerei Gründerzeithaus Villa Fabrikantenvilla Kaufhaus Bahnhofsgebäude Viadukt "
     "Wasserturm Stadtmauer Spinnerei Ziegelei Lokschuppen Gasthof Ballhaus Kino Schule Kirche "
     "Mühle Konsumgebäude Stadtbad Gewandhaus Wächterhaus Fachwerkhaus Umgebindehaus Stellwerk "
     "Straßenbahndepot Postamt Rittergut Bürgerhaus"
-).split()
-SURNAMES = (
+)
+SURNAMES = words(
     "Müller Schmidt Schneider Fischer Weber Meyer Wagner Becker Schulz Hoffmann Koch Richter "
     "Klein Wolf Neumann Schwarz Zimmermann Braun Krüger Hofmann Hartmann Lange Schmitt Werner "
     "Krause Lehmann Köhler Herrmann König Walter Mayer Huber Kaiser Fuchs Peters Lang Scholz "
     "Möller Weiß Jung Hahn Vogel Friedrich Keller Günther Frank Berger Winkler Roth Beck Lorenz"
-).split()
-FIRST_NAMES = (
+)
+FIRST_NAMES = words(
     "Anna Thomas Peter Claudia Jens Katrin Uwe Sabine Frank Heike Matthias Petra Stefan Ute "
     "Andreas Birgit Michael Kerstin Ralf Susanne Holger Anke Torsten Silke Dirk Ines"
-).split()
-NOUNS = (
+)
+NOUNS = words(
     "Fassade Dach Keller Hof Garten Treppe Saal Turm Halle Speicher Tor Brunnen Platz Allee "
     "Ufer Brücke Gleis Markt Ring Park Wiese Werk Laden Stube Kammer Flur Giebel Erker Portal "
     "Stuck Fenster Balkon Säule Bogen Mauer Zaun Pforte Kuppel Gewölbe Ornament Relief"
-).split()
-PREFIXES = (
+)
+PREFIXES = words(
     "Stadt Bürger Kultur Industrie Wohn Denkmal Bau Kirchen Schul Markt Bahn Wasser Stein "
     "Holz Glas Licht Eisen Kupfer Sand Wald Feld Berg Tal Fluss"
-).split()
-ACTIONS = (
+)
+ACTIONS = words(
     "abgerissen saniert verkauft entkernt gesichert umgebaut versteigert zwangsverwaltet "
     "aufgestockt wiederbelebt"
-).split()
-ORGS = (
+)
+ORGS = words(
     "Stadtforum Bürgerinitiative Heimatverein Denkmalnetz Architektenkammer Geschichtsverein "
     "Stadtratsfraktion Eigentümergemeinschaft Wohnungsgenossenschaft Landesamt"
-).split()
-SERIES = (
+)
+SERIES = words(
     "Vernetzungstreffen Stadtspaziergang Baukulturgespräch Denkmalstammtisch Werkstattgespräch "
     "Architekturführung Bürgerdialog Planungswerkstatt"
-).split()
-MONTHS = (
-    "Januar Februar März April Mai Juni Juli August September Oktober November Dezember"
-).split()
+)
+MONTHS = words("Januar Februar März April Mai Juni Juli August September Oktober November Dezember")
 
 SENTENCES = (
     "Das {org} {place} fordert den Erhalt der {building} in der {street}.",
@@ -177,6 +181,22 @@ class Story:
     event_date: datetime | None
 
 
+SYLLABLES = words(
+    "ber gen stein wald haus hof feld bach burg dorf tal berg brück mühl kirch markt schul "
+    "lind eich tann rosen sonnen garten wiesen linden kreuz sand stadt neu alt ober unter "
+    "mittel hoch tief lang kurz breit schmal grün rot weiß blau gold silber eisen kupfer"
+)
+
+
+def specifics(rng: random.Random, count: int) -> str:
+    """Words only this story uses (names of houses, firms, fields: real texts are specific)."""
+    made = (
+        "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize()
+        for _ in range(count)
+    )
+    return ", ".join(made)
+
+
 def rand_street(rng: random.Random) -> str:
     return f"{rng.choice(SURNAMES)}{rng.choice(('straße', 'gasse', 'weg', 'ring', 'platz'))}"
 
@@ -208,11 +228,11 @@ def news_story(rng: random.Random) -> Story:
     sentences = rng.sample(SENTENCES, rng.randint(3, 6))
     lead = LEAD.format(second=rng.choice(NOUNS), **filled)
     rest = " ".join(s.format(**slots(rng) if rng.random() < 0.3 else filled) for s in sentences)
-    text = f"{lead} {rest}"
+    text = f"{lead} {rest} Stichworte: {specifics(rng, rng.randint(4, 8))}."
     title = rng.choice(
         (
             "{building} in der {street} {action}?",
-            "Rettet die {building} in {district}!",
+            "Rettet die {building} an der {street}!",
             "{org} {place}: Sorge um die {compound}",
             "Neues zur {building} an der {street}",
         )
@@ -234,13 +254,16 @@ def event_story(rng: random.Random, seen: datetime) -> Story:
             "Einladung: {compound} an der {street}",
         )
     ).format(**filled)
-    return Story(title, f"{event} {more}", day)
+    return Story(title, f"{event} {more} Mit dabei: {specifics(rng, rng.randint(3, 6))}.", day)
 
 
 def series_story(rng: random.Random, seen: datetime, base: dict[str, str], n: int) -> Story:
     """The next event of a series: the series' own text, another number, date and place."""
     filled = dict(base, place=rng.choice(PLACES))
     day = seen + timedelta(days=rng.randint(10, 30))
+    if "last_day" in base:  # each event of a series on a later day than the one before
+        day = max(day, datetime.fromisoformat(base["last_day"]) + timedelta(days=7))
+    base["last_day"] = day.isoformat()
     text = base["template"].format(ordinal=n, date=german_date(day, rng), **filled)
     return Story(f"{n}. {filled['series']} in {filled['place']}", f"{text} {base['about']}", day)
 
@@ -249,20 +272,23 @@ def new_series(rng: random.Random) -> dict[str, str]:
     base = slots(rng)
     base["about"] = " ".join(s.format(**base) for s in rng.sample(SENTENCES, 3))
     base["template"] = rng.choice(SERIES_TEXTS)
+    themes = ", ".join(rng.choice(PREFIXES) + rng.choice(NOUNS).lower() for _ in range(4))
+    base["about"] += f" Leitthemen der Reihe: {themes}, {specifics(rng, 4)}."
     return base
 
 
 def reworded(story: Story, rng: random.Random) -> Story:
     words = story.text.split()
     out = []
-    for word in words:
+    for n, word in enumerate(words):
+        near_number = any(c.isdigit() for c in " ".join(words[max(0, n - 4) : n + 5]))
         if word in SYNONYMS and rng.random() < 0.8:
             out.append(SYNONYMS[word])
-        elif rng.random() < 0.08 and not any(c.isdigit() for c in word):
+        elif rng.random() < 0.08 and not near_number:  # a dropped word, never around a number
             continue
         else:
             out.append(word)
-    sentences = " ".join(out).split(". ")
+    sentences = re.split(r"(?<=[a-zäöüß])\. ", " ".join(out))
     if len(sentences) > 3:
         sentences.pop(rng.randrange(1, len(sentences)))
     text = ". ".join(sentences)
@@ -396,9 +422,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=12)
     parser.add_argument("--days", type=int, default=730, help="spread of first_seen")
     args = parser.parse_args(argv)
-    results = [run(size, args.seed, args.days) for size in args.sizes]
-    for result in results:
-        print(json.dumps(result), flush=True)
+    results = []
+    for size in args.sizes:
+        results.append(run(size, args.seed, args.days))
+        print(json.dumps(results[-1]), flush=True)
     if len(results) >= 2:
         small, large = results[0], results[-1]
         ratio = {

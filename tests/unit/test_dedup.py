@@ -311,3 +311,58 @@ def test_huge_and_empty_texts_are_handled() -> None:
         "empty": "empty",
         "empty2": "empty2",
     }
+
+
+ANNOUNCEMENT = (
+    "Das Stadtforum lädt am {date} um {time} zu einer Führung durch die Spinnerei ein. "
+    "Treffpunkt ist das Tor an der Spinnereistraße, die Führung übernimmt Katrin Lehmann."
+)
+
+
+def test_same_wording_with_other_date_or_time_is_another_event() -> None:
+    title = "Führung durch die Spinnerei"
+    first = doc("a", title, ANNOUNCEMENT.format(date="Samstag, 4. November 2023", time="14 Uhr"))
+    same = doc("b", title, ANNOUNCEMENT.format(date="4.11.2023", time="14:00 Uhr"), days=1)
+    other_day = doc("c", title, ANNOUNCEMENT.format(date="11. November 2023", time="14 Uhr"))
+    other_time = doc("d", title, ANNOUNCEMENT.format(date="4. November 2023", time="16 Uhr"))
+    assert same_story(first, same)
+    assert not same_story(first, other_day)
+    assert not same_story(first, other_time)
+
+
+def test_same_text_for_another_city_named_in_the_title_is_another_story() -> None:
+    text = (
+        "Der Denkmalstammtisch spricht über leerstehende Gründerzeithäuser, Notsicherung und "
+        "Wächterhäuser. Gäste sind Vertreter der Stadtverwaltung und der Wohnungsgesellschaft."
+    )
+    leipzig = doc("a", "Denkmalstammtisch in Leipzig", text + " Ort: Stadtbibliothek Leipzig.")
+    dresden = doc("b", "Denkmalstammtisch in Dresden", text + " Ort: Zentralbibliothek.", days=1)
+    assert not same_story(leipzig, dresden)
+
+
+def test_teaser_of_a_few_words_under_the_same_title_and_date_is_one_story() -> None:
+    title = "Tag des offenen Denkmals im Kraftwerk Mitte"
+    full = doc(
+        "full",
+        title,
+        "Am 10. September 2023 öffnet das Kraftwerk Mitte seine Türen. Führungen durch das "
+        "Maschinenhaus und die Schaltwarte beginnen stündlich, der Förderverein zeigt Fotos aus "
+        "hundert Jahren Industriegeschichte und berichtet über die geplante Umnutzung.",
+    )
+    teaser = doc("teaser", title, "Am 10. September 2023 öffnet das Kraftwerk Mitte …", days=1)
+    other_year = doc("late", title, "Am 8. September 2024 öffnet das Kraftwerk Mitte …", days=2)
+    assert same_story(full, teaser)
+    assert not same_story(full, other_year)
+
+
+def test_index_forgets_old_items_but_keeps_clustering_new_ones() -> None:
+    index = DuplicateIndex(window=timedelta(days=14))
+    for week in range(12):  # dated announcements: their date keys leave the index too
+        text = ANNOUNCEMENT.format(date=f"{week + 1}. März 2024", time="18 Uhr")
+        assert index.add(doc(f"w{week}", "Führung durch die Spinnerei", text, days=7 * week)) == (
+            f"w{week}"
+        )
+        copy = doc(f"c{week}", "Führung durch die Spinnerei", text, days=7 * week + 1)
+        assert index.add(replace(copy, text=copy.text + " Anmeldung erbeten.")) == f"w{week}"
+    assert index.clusters()["w11"] == ["w11", "c11"]
+    assert len(index.clusters()) == 12
