@@ -34,6 +34,7 @@ lint: $(STAMP)  ## ruff and mypy only
 bench: $(STAMP)  ## benchmarks: print JSON figures
 	$(BIN)/python bench/crawl.py
 	$(BIN)/python bench/scrape.py
+	$(BIN)/python bench/dedup.py
 
 clean:  ## remove the virtual environment, database and published site
 	rm -rf $(VENV) data public .public-builds
