@@ -162,6 +162,14 @@ async def _try(source: Source, fetcher: Fetcher, tools: PageTools, now: datetime
         if source.kind == "page":
             page = await read_news_page(source, _fresh(source), tools, now=now)
             read, pattern = page.read, page.pattern
+            if page.deferred:
+                problems.append(
+                    Problem(
+                        "more_items",
+                        f"{page.deferred} more items not shown: their article pages are read "
+                        "over the next crawls",
+                    )
+                )
         else:
             assert source.feed is not None
             result = await fetcher.fetch(source.feed)
@@ -180,8 +188,9 @@ async def _try(source: Source, fetcher: Fetcher, tools: PageTools, now: datetime
         return TryReport(source, problems=(Problem(exc.reason, exc.message),), failed=True)
     assert read is not None  # nothing was sent that could be answered with 304
     items = tuple(sorted(read.items, key=lambda i: (i.dated, i.published), reverse=True))
-    if read.warning:
-        problems.append(Problem("warning", read.warning))
+    warnings = [w for w in (read.warning or "").split("; ") if w and "for the next crawl" not in w]
+    if warnings:
+        problems.append(Problem("warning", "; ".join(warnings)))
     if not items:
         problems.append(Problem("no_items", f"{source.url} gave no items"))
     undated = sum(1 for item in items if not item.dated)
