@@ -199,8 +199,7 @@ def normalize_entry(entry: Entry, *, source: Source, feed_url: str, now: datetim
         published=published,
         updated=updated,
         author=plain_text(entry.author) or None,
-        cities=(source.city,) if source.city else (),
-        dated=dated,
+        dated=dated,  # cities and topics: `aggregator.tagging`
     )
 
 

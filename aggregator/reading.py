@@ -26,7 +26,7 @@ from aggregator.limits import Refusal, bound_item
 from aggregator.model import Entry, Item, Source
 from aggregator.normalize import normalize_entry
 from aggregator.parse.feeds import parse_feed
-from aggregator.tagging import tagged
+from aggregator.tagging import tagged, with_source_city
 
 if TYPE_CHECKING:
     from aggregator.tagging.topics import Taxonomy
@@ -128,7 +128,7 @@ def _tagged(item: Item, source: Source, taxonomy: Taxonomy | None) -> Item:
     except Exception as exc:
         log.warning("%s: tagging an item failed: %s: %s", source.id, type(exc).__name__, exc)
         log.debug("tagging an item of %s failed", source.id, exc_info=True)
-        return item
+        return with_source_city(item, source.city)
 
 
 def newest(items: Sequence[Item], count: int) -> list[Item]:

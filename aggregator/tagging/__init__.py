@@ -23,9 +23,18 @@ def tag_text(
 
 
 def tagged(item: Item, *, source_city: str | None, taxonomy: Taxonomy | None = None) -> Item:
-    """`item` with the tags its title and excerpt give (the source's city stays `item.cities`)."""
+    """`item` with its source's city (`cities`) and the tags its title and excerpt give."""
     tags = tag_text(item.title, item.excerpt, source_city=source_city, taxonomy=taxonomy)
-    return replace(item, tags=tuple(tag for tag in tags if tag.origin != "source"))
+    return replace(
+        item,
+        cities=with_source_city(item, source_city).cities,
+        tags=tuple(tag for tag in tags if tag.origin != "source"),
+    )
 
 
-__all__ = ["tag_text", "tagged"]
+def with_source_city(item: Item, source_city: str | None) -> Item:
+    """The prior alone: what an item carries when its text could not be tagged."""
+    return replace(item, cities=(source_city,) if source_city else ())
+
+
+__all__ = ["tag_text", "tagged", "with_source_city"]

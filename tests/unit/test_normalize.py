@@ -371,9 +371,8 @@ def test_excerpt_from_content_when_summary_is_empty_markup() -> None:
     assert item.excerpt == "Voll"
 
 
-def test_cities_come_from_the_source() -> None:
-    assert normalize(entry(title="T")).cities == ("Halle (Saale)",)
-    assert normalize(entry(title="T"), NETWORK).cities == ()
+def test_cities_are_left_to_tagging() -> None:
+    assert normalize(entry(title="T")).cities == ()  # aggregator.tagging adds them
 
 
 def test_author_is_plain_text() -> None:

@@ -97,3 +97,32 @@ def test_entries_with_over_long_links_are_skipped_and_counted() -> None:
     read = read_feed(feed, url=SOURCE.feed or "", content_type=None, source=SOURCE, now=NOW)
     assert [i.title for i in read.items] == ["Gut"]
     assert read.warning == "2 entries skipped: link longer than 2000 bytes"
+
+
+def test_items_read_carry_their_sources_city_and_what_the_text_is_about() -> None:
+    from aggregator.model import Source
+
+    source = Source("aki", "AKI", "Halle (Saale)", "https://aki.example/", "https://aki.example/f")
+    body = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>AKI</title>'
+        b"<link>https://aki.example/</link><description>d</description><item>"
+        b"<title>Abriss in Leipzig-Plagwitz</title><link>https://aki.example/1</link>"
+        b"<description>Das Gr\xc3\xbcnderzeithaus soll abgerissen werden.</description>"
+        b"</item></channel></rss>"
+    )
+    from datetime import UTC, datetime
+
+    from aggregator.reading import read_feed
+
+    read = read_feed(
+        body,
+        url="https://aki.example/f",
+        content_type="application/rss+xml",
+        source=source,
+        now=datetime(2026, 11, 24, tzinfo=UTC),
+    )
+    (item,) = read.items
+    assert item.cities == ("Halle (Saale)",)
+    found = {(t.kind, t.value, t.origin) for t in item.tags}
+    assert ("city", "Leipzig", "text") in found
+    assert ("topic", "denkmalpflege", "text") in found
