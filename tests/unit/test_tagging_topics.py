@@ -2,18 +2,37 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from aggregator.model import Tag
+from aggregator.tagging import build_forms
+from aggregator.tagging.build_forms import german_dictionary
 from aggregator.tagging.topics import (
+    _TOKEN,
+    FORMS_FILE,
+    TOKEN_CACHE_LIMIT,
     Taxonomy,
     Topic,
+    _Matcher,
+    _matcher,
+    _packaged_form_table,
     default_taxonomy,
+    packaged_units,
+    parse_form_table,
+    simplemma_lemma_of,
     taxonomy_from_mapping,
     topic_tags,
+    units_digest,
 )
+
+DEV_SET = Path(__file__).parents[1] / "data" / "classify" / "dev.json"
 
 
 def tagged(title: str, text: str = "", taxonomy: Taxonomy | None = None) -> dict[str, tuple]:
@@ -405,3 +424,152 @@ def test_override_errors_name_the_field(data: object, message: str) -> None:
 def test_override_errors_use_the_given_place() -> None:
     with pytest.raises(ValueError, match=r"^sources\.yaml topics\.wohnen\.label: "):
         taxonomy_from_mapping({"wohnen": {"signals": ["Wohnung"]}}, where="sources.yaml topics")
+
+
+# --- lemmas: the packaged form table, simplemma only for other words ---------------------------
+
+_IN_A_FRESH_PROCESS = """
+import json, sys
+from aggregator.tagging.topics import taxonomy_from_mapping, topic_tags
+items = json.loads(sys.argv[1])
+override = json.loads(sys.argv[2])
+taxonomy = taxonomy_from_mapping(override) if override else None
+tags = [
+    {tag.value: list(tag.why) for tag in topic_tags(title, text, taxonomy)}
+    for title, text in items
+]
+print(json.dumps({
+    "tags": tags,
+    "simplemma": "simplemma" in sys.modules,
+    # VmHWM: this process's peak (ru_maxrss would carry over pytest's own across exec)
+    "rss_mb": next(
+        int(line.split()[1]) / 1024
+        for line in open("/proc/self/status") if line.startswith("VmHWM:")
+    ),
+}))
+"""
+
+
+def run_fresh(items: list[tuple[str, str]], override: dict[str, Any] | None) -> dict[str, Any]:
+    """Tag `items` in a new interpreter: the tags, whether simplemma got loaded, peak RSS."""
+    result = subprocess.run(
+        [sys.executable, "-c", _IN_A_FRESH_PROCESS, json.dumps(items), json.dumps(override)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    answer: dict[str, Any] = json.loads(result.stdout)
+    return answer
+
+
+def test_packaged_taxonomy_tags_lemmas_without_loading_simplemma() -> None:
+    answer = run_fresh(
+        [
+            ("Denkmäler in Gefahr", "Die Abrisse der Gründerzeithäuser gehen weiter."),
+            ("Neue Bäume", "Auf dem Platz stehen jetzt Bäume."),
+            ("Plätze", "Der Platz und die Plätze der Stadt."),  # one weak word by its lemma
+            ("Wetter", "Sonnig und warm."),
+        ],
+        None,
+    )
+    assert answer["tags"] == [
+        {"denkmalpflege": ["Denkmäler", "Abrisse", "Gründerzeithäuser"]},
+        {"oeffentlicher-raum": ["Bäume", "Platz"]},
+        {},
+        {},
+    ]
+    assert answer["simplemma"] is False
+    assert answer["rss_mb"] < 60  # simplemma's German dictionary alone adds ~100 MB
+
+
+def test_override_within_the_packaged_words_uses_the_table() -> None:
+    override = {"planung": {"label": "Planung", "signals": ["Masterplan*", "Brache"]}}
+    answer = run_fresh([("Brachen", "Der Masterplanentwurf liegt aus.")], override)
+    assert answer["tags"] == [{"planung": ["Brachen", "Masterplanentwurf"]}]
+    assert answer["simplemma"] is False
+
+
+def test_override_with_words_of_its_own_falls_back_to_simplemma() -> None:
+    # "Themen" is no inflection the matcher builds from "Thema": only its lemma finds it
+    override = {"themen": {"label": "Themen", "signals": ["Thema"]}}
+    answer = run_fresh([("Die Themen des Abends", ""), ("Der Abend", "")], override)
+    assert answer["tags"] == [{"themen": ["Themen"]}, {}]
+    assert answer["simplemma"] is True
+
+
+def test_form_table_is_made_for_the_packaged_taxonomy() -> None:
+    table = _packaged_form_table()
+    assert table is not None
+    assert table.units_digest == units_digest(packaged_units())
+    assert table.lemmas["Denkmäler"] == "Denkmal"
+    assert table.lemmas["Plätze"] == "Platz"
+    assert "Themen" not in table.lemmas  # no word of the taxonomy
+
+
+def test_form_table_look_up_follows_simplemma() -> None:
+    table = parse_form_table(
+        "# units-sha256: abc\n# simplemma: 2.0.0\nPlatz\nPlätze\tPlatz\nplatz\tplatzen\n"
+    )
+    assert (table.units_digest, table.simplemma_version) == ("abc", "2.0.0")
+    assert table.lemma_of("Plätze") == "Platz"
+    assert table.lemma_of("plätze") == "Platz"  # first letter's case turned
+    assert table.lemma_of("platz") == "platzen"  # as written first
+    assert table.lemma_of("Pla\u0308tze") == "Platz"  # NFC, as simplemma does
+    assert table.lemma_of("Leipzig") == "Leipzig"  # not in the table: the token
+
+
+def test_form_table_without_digest_is_refused() -> None:
+    with pytest.raises(ValueError, match="units-sha256"):
+        parse_form_table("Platz\n")
+
+
+def test_table_and_simplemma_analyse_tokens_alike() -> None:
+    """Every token of the development set, and a sample of simplemma's German forms in several
+    spellings, matches the same units with the same lemma either way."""
+    dev = json.loads(DEV_SET.read_text("utf-8"))
+    items = dev["items"] if isinstance(dev, dict) else dev
+    tokens = {
+        token
+        for item in items
+        for token in _TOKEN.findall(f"{item.get('title', '')}\n{item.get('summary', '')}")
+    }
+    for index, form in enumerate(german_dictionary()):
+        if index % 53 == 0:
+            tokens.update((form, form.lower(), form.capitalize(), f"Alt-{form}", f"{form}-Platz"))
+    table = _packaged_form_table()
+    assert table is not None
+    with_table = _Matcher(default_taxonomy(), table.lemma_of)
+    with_simplemma = _Matcher(default_taxonomy(), simplemma_lemma_of())
+    differing = []
+    matching = 0
+    for token in sorted(tokens):
+        one, other = with_table.token(token), with_simplemma.token(token)
+        if one.units:
+            matching += 1
+        same_units = (one.units, one.singles, one.phrases) == (
+            other.units,
+            other.singles,
+            other.phrases,
+        )
+        if not same_units or (one.units and one.lemma != other.lemma):
+            differing.append(token)
+    assert differing == []
+    assert matching > 1_000  # the sample reaches the taxonomy's words, not only names
+
+
+def test_shipped_form_table_is_what_build_forms_makes() -> None:
+    table = _packaged_form_table()
+    assert table is not None
+    if table.simplemma_version != metadata.version("simplemma"):
+        pytest.skip(f"form table made with simplemma {table.simplemma_version}")
+    shipped = (Path(build_forms.__file__).parent / "data" / FORMS_FILE).read_text("utf-8")
+    assert build_forms.build_table() == shipped
+
+
+def test_token_cache_is_bounded() -> None:
+    taxonomy = taxonomy_from_mapping({"abriss": {"label": "Abriss", "signals": ["Abriss"]}})
+    for number in range(TOKEN_CACHE_LIMIT + 10):
+        topic_tags(f"Wort{number}", "", taxonomy)
+    assert topic_tags("Abriss", "", taxonomy)[0].why == ("Abriss",)
+    assert len(_matcher(taxonomy).token_cache) <= TOKEN_CACHE_LIMIT
