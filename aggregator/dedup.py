@@ -6,22 +6,34 @@ Two items are one story when
 - they match exactly (same canonical URL, same guid within one source, same hash of the
   normalized title and text), whatever their distance in time; or
 - they were first seen at most `window` apart (14 days) and their normalized title and text are
-  nearly the same: a copied press release, a reworded announcement of the same event, a shortened
-  copy (`same_story`).
+  nearly the same: a copied press release, a reworded announcement of the same event, a
+  shortened copy (`same_story`); or
+- another forum retold the story in its own words (another title, other sentences, the same
+  facts) and published it at most 10 days later: they share enough of the rarer words (the
+  building, street, district, organisation; word endings folded, "Gohliser"/"Gohlis"), weighted
+  by rarity (inverse document frequency over the items seen, `Rarity`), at least two of them
+  rare, a shared date or identifying number adding to the evidence (`_rewritten`).
 
-Numbers are strong evidence: two items naming different dates, years, times or other numbers are
-different events, and so are items naming different places ("in Görlitz" / "in Zittau"). A series
-ordinal ("5." vs "6. Vernetzungstreffen") alone does not split, since the network's own numbers
-disagree between sites (TAXONOMY.md), but it only merges when a year or date is shared.
+Numbers are strong evidence: two items naming different dates, years, times or identifying
+numbers (a house or issue number, not a count like "30 Gäste") are different events, and so are
+items naming different places ("in Görlitz" / "in Zittau"; a place one letter apart, "Freiburg"
+for "Freiberg", is a misspelling). An item published before a date both name and one published
+after it are an invitation and a report: two stories. A series ordinal ("5." vs "6.
+Vernetzungstreffen") alone does not split, since the network's own numbers disagree between
+sites (TAXONOMY.md), but it only merges when a year or date is shared. One address (URL, guid)
+for two items naming different dates in different words is a reused slug (".../einladung/"), not
+one item.
 
 Candidates come from an index, never from all pairs: a densified one-permutation MinHash of the
-item's content words (fixed blake2b word hashes, so runs repeat) with LSH banding (32 bins, 8 bands
-of 4 rows: a pair with Jaccard 0.7 meets with probability 0.89, 0.85 with 0.995, 0.2 with 0.013);
-the title's word set and, for titles of four words or more, each set one word short; and per
-named date, the date with each of a few MinHash values. Items older than the window leave the
-index. Candidates are then verified exactly (`_similarity`). Pure Python, no dependency: 5,000 to
-10,000 items a second (bench/dedup.py); in a micro-benchmark of 60-word items datasketch (numpy,
-scipy) took 226 us per item for its MinHash and LSH alone, this signature and banding 36 us.
+item's content words (fixed blake2b word hashes, so runs repeat) with LSH banding (32 bins, 8
+bands of 4 rows: a pair with Jaccard 0.7 meets with probability 0.89, 0.85 with 0.995, 0.2 with
+0.013); the title's word set and, for titles of four words or more, each set one word short; and
+per named date, the date with each of a few MinHash values; for retold stories, each item's
+title words and its 8 rarest words (an item is a candidate when it meets two rare words of the
+new one). Items older than the window leave the index. Candidates are then verified exactly
+(`_similarity`). Pure Python, no dependency: about 4,000 items a second (bench/dedup.py); in a
+micro-benchmark of 60-word items datasketch (numpy, scipy) took 226 us per item for its MinHash
+and LSH alone, this signature and banding 36 us.
 
 A cluster's representative is the first item added to it; `cluster` adds items in the order
 earliest first_seen, then earliest published, then own site, then smaller id, so that the
@@ -32,12 +44,13 @@ joins, and never merges two existing clusters.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import unicodedata
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 DEFAULT_WINDOW = timedelta(days=14)
 
@@ -69,8 +82,26 @@ SAME_TITLE = 0.6
 SAME_SOURCE = 0.8
 SAME_SOURCE_CONTAINMENT = 0.95
 ORDINAL_ONLY = 0.5
-LOWEST_JACCARD = EQUAL_TITLE  # below both, no rule can hold
-LOWEST_CONTAINMENT = 0.5
+MIN_RARITY_ITEMS = 20
+# A story retold by another forum (`_rewritten`): published at most REWRITE_DAYS apart, at least
+# REWRITE_MIN_SHARED folded words in common, REWRITE_MIN_RARE of them rare, that weigh (by
+# rarity) REWRITE_CONTAINMENT of the lighter item, a shared date or identifying number counting
+# as a bonus. Without rarity (fewer items than MIN_RARITY_ITEMS) the plain share must be larger.
+REWRITE_DAYS = timedelta(days=10)
+REWRITE_MIN_SHARED = 4
+REWRITE_MIN_RARE = 2  # of them rare (`Rarity.rare`): two items naming one thing by chance share one
+RARE_EXPONENT = 0.45
+REWRITE_MIN_SHARED_UNIFORM = 5
+REWRITE_CONTAINMENT = 0.3
+REWRITE_CONTAINMENT_UNIFORM = 0.5
+REWRITE_JACCARD = 0.12
+REWRITE_DATE_BONUS = 0.1
+REWRITE_NUMBER_BONUS = 0.1
+RARE_KEYS = 8  # an item is found by retold copies through its rarest folded words
+MAX_RARE_BUCKET = 64  # a word in more items of the window is no longer rare: not searched
+REWRITE_DISCOUNT = 0.5  # a rewording ranks below a copy when an item matches both
+MIN_WEIGHT = 0.05
+MIN_MISSPELT_NAME = 6  # a place name one letter apart from another is a misspelling of it
 
 
 def _word_set(words: str) -> frozenset[str]:
@@ -138,6 +169,14 @@ _FACT = re.compile(
 )
 _YEAR_RANGE = range(1800, 2100)
 _PLACE = re.compile(r"\b(?:[Ii]n|nach)\s+([A-ZÄÖÜ][\w-]+)")
+# A number before a capitalized word counts something ("30 Gäste", "2000 Unterschriften"):
+# rewritten reports cite different counts, so only other numbers (a house number, an issue
+# number, a hall) are identifiers that tell two stories apart.
+_QUANTITY = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)*)\s+(?=[A-ZÄÖÜ])")
+# Endings folded away before words are compared across rewordings ("Postamts"/"Postamt",
+# "Gohliser"/"Gohlis", "Roten"/"Rote"); a light suffix fold, not a stemmer.
+_SUFFIXES = ("ern", "em", "en", "er", "es", "e", "s", "n")
+MIN_STEM = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,9 +205,10 @@ class _Features:
     years: frozenset[int]
     times: frozenset[int]  # minutes after midnight
     ordinals: frozenset[int]
-    numbers: frozenset[str]  # other numbers
+    numbers: frozenset[str]  # other numbers that identify (not counts, see `_QUANTITY`)
     places: frozenset[str]  # word after "in" / "nach" that looks like a place name
     title_places: frozenset[str]  # the same, in the title
+    stems: frozenset[str]  # content words with their endings folded (`stem`)
 
 
 def fold(text: str) -> str:
@@ -180,6 +220,30 @@ def fold(text: str) -> str:
         folded = folded.replace(umlaut, plain)
     folded = unicodedata.normalize("NFKD", folded)
     return folded.encode("ascii", "ignore").decode("ascii")
+
+
+def stem(word: str) -> str:
+    """`word` without up to two German inflection endings, keeping at least MIN_STEM letters."""
+    for _ in range(2):
+        for suffix in _SUFFIXES:
+            if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM:
+                word = word[: -len(suffix)]
+                break
+        else:
+            break
+    return word
+
+
+_stems: dict[str, str] = {}
+
+
+def _stem_cached(word: str) -> str:
+    value = _stems.get(word)
+    if value is None:
+        if len(_stems) > 500_000:
+            _stems.clear()
+        value = _stems[word] = stem(word)
+    return value
 
 
 def _content_words(tokens: list[str]) -> frozenset[str]:
@@ -207,11 +271,15 @@ class _Facts:
             self.times.add(int(hour) * 60 + int(minute or 0))
 
 
+def _plain_number(number: str) -> str:
+    return number.replace(".", "").replace(",", "")
+
+
 def _read_fact(facts: _Facts, match: re.Match[str]) -> None:
     """File one number of the text under what it is (see `_FACT`)."""
     group = match.group
     if match.lastgroup == "number":
-        number = group("number").replace(".", "").replace(",", "")
+        number = _plain_number(group("number"))
         if len(number) == 4 and int(number) in _YEAR_RANGE:
             facts.years.add(int(number))
         else:
@@ -257,12 +325,22 @@ def _without_links(text: str) -> str:
     return text
 
 
-def features(doc: DedupDoc) -> _Features:
-    """Normalize `doc` once: content words, the numbers it names, its hash."""
+def _raw_and_folded(doc: DedupDoc) -> tuple[str, str, str, str]:
     raw_title = _without_links(doc.title[:MAX_TEXT_CHARS])
     raw_text = _without_links(doc.text[:MAX_TEXT_CHARS])
     title = fold(raw_title)
-    folded = f"{title}\n{fold(raw_text)}"
+    return raw_title, raw_text, title, f"{title}\n{fold(raw_text)}"
+
+
+def _folded_words(doc: DedupDoc) -> frozenset[str]:
+    """The `stems` of `features(doc)`, alone (for counting rarity)."""
+    tokens = _WORD.findall(_raw_and_folded(doc)[3])
+    return frozenset(_stem_cached(word) for word in _content_words(tokens))
+
+
+def features(doc: DedupDoc) -> _Features:
+    """Normalize `doc` once: content words, the numbers it names, its hash."""
+    raw_title, raw_text, title, folded = _raw_and_folded(doc)
     tokens = _WORD.findall(folded)
     text_hash = (
         hashlib.blake2b(" ".join(tokens).encode(), digest_size=16).digest()
@@ -270,9 +348,13 @@ def features(doc: DedupDoc) -> _Features:
         else None
     )
     facts = _facts(folded)
+    if facts.numbers:
+        counts = {_plain_number(m.group(1)) for m in _QUANTITY.finditer(f"{raw_title}\n{raw_text}")}
+        facts.numbers -= counts
     title_places = _places(raw_title)
+    words = _content_words(tokens)
     return _Features(
-        words=_content_words(tokens),
+        words=words,
         title_words=_content_words(_WORD.findall(title)),
         text_hash=text_hash,
         dates=frozenset(facts.dates),
@@ -282,6 +364,7 @@ def features(doc: DedupDoc) -> _Features:
         numbers=frozenset(facts.numbers),
         places=title_places | _places(raw_text),
         title_places=title_places,
+        stems=frozenset(_stem_cached(word) for word in words),
     )
 
 
@@ -290,15 +373,121 @@ def _conflict(a: frozenset[object], b: frozenset[object]) -> bool:
     return bool(a) and bool(b) and a.isdisjoint(b)
 
 
+def _one_letter_apart(a: str, b: str) -> bool:
+    """One letter replaced, added or dropped ("Freiburg" written for "Freiberg")."""
+    if abs(len(a) - len(b)) > 1 or min(len(a), len(b)) < MIN_MISSPELT_NAME:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    n = next((i for i, (x, y) in enumerate(zip(short, long, strict=False)) if x != y), len(short))
+    return short[n:] == long[n + 1 :]
+
+
+def _same_place(a: str, b: str) -> bool:
+    return a == b or stem(a) == stem(b) or _one_letter_apart(a, b)
+
+
+def _places_conflict(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Both name places, and none of one is (a spelling of) one of the other."""
+    return bool(a) and bool(b) and not any(_same_place(x, y) for x in a for y in b)
+
+
+def _unmentioned_places(places: frozenset[str], other: _Features) -> bool:
+    """Some place of `places` that the other item names in no form (its words, their folded
+    forms, or a misspelling among its places)."""
+    return any(
+        place not in other.words
+        and stem(place) not in other.stems
+        and not any(_one_letter_apart(place, theirs) for theirs in other.places)
+        for place in places
+    )
+
+
 def _different_facts(fa: _Features, fb: _Features) -> bool:
     """Different dates, years, times, numbers or places: different events."""
     if _conflict(fa.dates, fb.dates) or _conflict(fa.years, fb.years):
         return True
     if _conflict(fa.times, fb.times) or _conflict(fa.numbers, fb.numbers):
         return True
-    if _conflict(fa.title_places, fb.title_places):
+    if _places_conflict(fa.title_places, fb.title_places):
         return True
-    return bool(fa.places - fb.words) and bool(fb.places - fa.words)
+    if not fa.places or not fb.places:
+        return False
+    return _unmentioned_places(fa.places, fb) and _unmentioned_places(fb.places, fa)
+
+
+class Rarity:
+    """How rare each folded word is among the items seen: inverse document frequency.
+
+    Until MIN_RARITY_ITEMS items are counted every word weighs 1 (too few to tell rare words
+    from common ones)."""
+
+    __slots__ = ("counts", "items")
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+        self.items = 0
+
+    def count(self, stems: frozenset[str]) -> None:
+        counts = self.counts
+        for word in stems:
+            counts[word] = counts.get(word, 0) + 1
+        self.items += 1
+
+    def weight(self, word: str) -> float:
+        if self.items < MIN_RARITY_ITEMS:
+            return 1.0
+        return max(MIN_WEIGHT, math.log(self.items / max(1, self.counts.get(word, 0))))
+
+    def frequency(self, word: str) -> int:
+        return self.counts.get(word, 0)
+
+    def rare(self, word: str) -> bool:
+        """In at most items ** RARE_EXPONENT of the items (10 of 200, 180 of 100,000)."""
+        if self.items < MIN_RARITY_ITEMS:
+            return True
+        return bool(self.counts.get(word, 0) <= self.items**RARE_EXPONENT)
+
+
+_UNIFORM = Rarity()
+
+
+def _rewording(fa: _Features, fb: _Features, rarity: Rarity) -> tuple[float, float, int, int]:
+    """Weighted containment and Jaccard of the folded words (rare words weigh more), the number
+    of words shared and how many of them are rare."""
+    shared = fa.stems & fb.stems
+    if not shared:
+        return 0.0, 0.0, 0, 0
+    weight = rarity.weight
+    w_shared = sum(weight(word) for word in shared)
+    w_a = w_shared + sum(weight(word) for word in fa.stems - shared)
+    w_b = w_shared + sum(weight(word) for word in fb.stems - shared)
+    rare = sum(1 for word in shared if rarity.rare(word))
+    return w_shared / min(w_a, w_b), w_shared / (w_a + w_b - w_shared), len(shared), rare
+
+
+def _announcement_and_report(fa: _Features, fb: _Features, pa: date, pb: date) -> bool:
+    """One item published before a date both name, the other after it: an invitation and the
+    report of the event are two stories."""
+    for day, month in fa.dates & fb.dates:
+        ea, eb = _nearest_date(day, month, pa), _nearest_date(day, month, pb)
+        if ea is None or eb is None:
+            continue
+        if (pa < ea and pb > eb) or (pb < eb and pa > ea):
+            return True
+    return False
+
+
+def _nearest_date(day: int, month: int, near: date) -> date | None:
+    """The date `day`.`month` of the year before, of or after `near` that is nearest to it."""
+    found = []
+    for year in (near.year - 1, near.year, near.year + 1):
+        try:
+            found.append(date(year, month, day))
+        except ValueError:
+            continue
+    return min(found, key=lambda d: abs(d - near), default=None)
 
 
 def _overlap(a: frozenset[str], b: frozenset[str]) -> tuple[float, float]:
@@ -309,23 +498,42 @@ def _overlap(a: frozenset[str], b: frozenset[str]) -> tuple[float, float]:
     return shared / (len(a) + len(b) - shared), shared / min(len(a), len(b))
 
 
-def _similarity(fa: _Features, fb: _Features, *, same_source: bool) -> float:
+@dataclass(frozen=True, slots=True)
+class _Pair:
+    """What the comparison knows of two items besides their features."""
+
+    same_source: bool
+    published: tuple[date, date]  # published (else first seen) day of each
+    rarity: Rarity | None = None  # word rarity among the items seen; None: every word weighs 1
+
+
+def _pair(a: DedupDoc, b: DedupDoc, rarity: Rarity | None = None) -> _Pair:
+    return _Pair(a.source_id == b.source_id, (_published_day(a), _published_day(b)), rarity)
+
+
+def _published_day(doc: DedupDoc) -> date:
+    return (doc.published or doc.first_seen).date()
+
+
+def _similarity(fa: _Features, fb: _Features, pair: _Pair) -> float:
     """How near two non-exact items are (0 = different stories), after the guards."""
-    if min(len(fa.words), len(fb.words)) < MIN_CONTENT_WORDS:
+    if min(len(fa.words), len(fb.words)) < MIN_CONTENT_WORDS or _different_facts(fa, fb):
+        return 0.0
+    if _announcement_and_report(fa, fb, *pair.published):
         return 0.0
     jaccard, containment = _overlap(fa.words, fb.words)
-    if (jaccard < LOWEST_JACCARD and containment < LOWEST_CONTAINMENT) or _different_facts(fa, fb):
-        return 0.0
     title_jaccard, title_containment = _overlap(fa.title_words, fb.title_words)
     two_title_words = min(len(fa.title_words), len(fb.title_words)) >= 2
     same_title = title_jaccard >= SAME_TITLE or (two_title_words and title_containment >= 0.8)
     shared_date = not fa.dates.isdisjoint(fb.dates)
     if _conflict(fa.ordinals, fb.ordinals):
         # The network's meeting numbers disagree between sites: match on year and date.
-        shares_time = shared_date or not fa.years.isdisjoint(fb.years)
-        near = jaccard >= ORDINAL_ONLY or (same_title and containment >= SHORTENED_CONTAINMENT)
-        return jaccard if shares_time and near else 0.0
-    if same_source:  # a forum posts a story once; only a re-post is a duplicate
+        if not (shared_date or not fa.years.isdisjoint(fb.years)):
+            return 0.0
+        if jaccard >= ORDINAL_ONLY or (same_title and containment >= SHORTENED_CONTAINMENT):
+            return jaccard
+        return 0.0 if pair.same_source else _rewritten(fa, fb, pair)
+    if pair.same_source:  # a forum posts a story once; only a re-post is a duplicate
         shortened = min(len(fa.words), len(fb.words)) >= SHORTENED_MIN_WORDS
         repost = jaccard >= SAME_SOURCE or (shortened and containment >= SAME_SOURCE_CONTAINMENT)
         return jaccard if repost and same_title else 0.0
@@ -345,25 +553,60 @@ def _similarity(fa: _Features, fb: _Features, *, same_source: bool) -> float:
     equal_title = title_jaccard == 1.0 and len(fa.title_words) >= EQUAL_TITLE_MIN_WORDS
     if equal_title and (jaccard >= EQUAL_TITLE or containment >= 0.5):
         return jaccard
-    return 0.0
+    return _rewritten(fa, fb, pair)
+
+
+def _rewritten(fa: _Features, fb: _Features, pair: _Pair) -> float:
+    """The same story retold by another forum in its own words, published a few days apart:
+    enough of the rarer words in common (the building, street, district, organisation), a date
+    or an identifying number in common adding to it. The guards have already passed."""
+    a_day, b_day = pair.published
+    if abs(a_day - b_day) > REWRITE_DAYS:
+        return 0.0
+    rarity = pair.rarity if pair.rarity is not None else _UNIFORM
+    weighted, weighted_jaccard, shared, rare = _rewording(fa, fb, rarity)
+    uniform = rarity.items < MIN_RARITY_ITEMS
+    if shared < (REWRITE_MIN_SHARED_UNIFORM if uniform else REWRITE_MIN_SHARED):
+        return 0.0
+    if rare < REWRITE_MIN_RARE:
+        return 0.0
+    if weighted_jaccard < REWRITE_JACCARD:
+        return 0.0
+    evidence = weighted
+    if not fa.dates.isdisjoint(fb.dates):
+        evidence += REWRITE_DATE_BONUS
+    if not fa.numbers.isdisjoint(fb.numbers):
+        evidence += REWRITE_NUMBER_BONUS
+    needed = REWRITE_CONTAINMENT_UNIFORM if uniform else REWRITE_CONTAINMENT
+    return weighted_jaccard * REWRITE_DISCOUNT if evidence >= needed else 0.0
 
 
 def _exact(a: DedupDoc, b: DedupDoc, fa: _Features, fb: _Features) -> bool:
     if a.url is not None and a.url == b.url:
-        return True
+        return not _reused_address(fa, fb)
     if a.guid is not None and a.guid == b.guid and a.source_id == b.source_id:
-        return True
+        return not _reused_address(fa, fb)
     return fa.text_hash is not None and fa.text_hash == fb.text_hash
 
 
+def _reused_address(fa: _Features, fb: _Features) -> bool:
+    """One address (or guid) for two items naming different dates and not nearly one text: a
+    forum reused a slug like ".../einladung/" for the next event. A corrected date in a
+    near-identical text stays the same item."""
+    if not _conflict(fa.dates, fb.dates):
+        return False
+    return _overlap(fa.words, fb.words)[0] < NEAR_IDENTICAL
+
+
 def same_story(a: DedupDoc, b: DedupDoc, window: timedelta = DEFAULT_WINDOW) -> bool:
-    """Whether `a` and `b` tell one story: an exact match, or near-duplicates within `window`."""
+    """Whether `a` and `b` tell one story: an exact match, or near-duplicates within `window`.
+    Without other items to tell rare words from common ones, every word weighs the same."""
     fa, fb = features(a), features(b)
     if _exact(a, b, fa, fb):
         return True
     if abs(a.first_seen - b.first_seen) > window:
         return False
-    return _similarity(fa, fb, same_source=a.source_id == b.source_id) > 0.0
+    return _similarity(fa, fb, _pair(a, b)) > 0.0
 
 
 def representative_order(doc: DedupDoc) -> tuple[datetime, bool, datetime, bool, str]:
@@ -463,6 +706,12 @@ class _Entry:
     feats: _Features
     cluster: str
     keys: list[_Key]
+    rare: list[str]  # folded title words and rarest words: where retold stories find it
+
+
+# Where an exact key (URL, guid) points: the cluster, and the item's id and dates (a reused
+# address for another event does not join, `_reused_address`).
+_Exact = tuple[str, str, frozenset[tuple[int, int]]]
 
 
 class DuplicateIndex:
@@ -470,25 +719,35 @@ class DuplicateIndex:
 
     Add items in order of first_seen (as the crawl finds them). Items older than the newest one
     minus `window` leave the near-duplicate index; their exact keys (URL, guid, text hash) stay,
-    so an exact match still joins its cluster however late it comes.
+    so an exact match still joins its cluster however late it comes. Word rarity counts every
+    item added (`Rarity`).
     """
 
     def __init__(self, window: timedelta = DEFAULT_WINDOW) -> None:
         self.window = window
+        self.rarity = Rarity()
         self._cluster_of: dict[str, str] = {}
-        self._by_url: dict[str, str] = {}
-        self._by_guid: dict[str, str] = {}  # source id + NUL + guid
+        self._by_url: dict[str, _Exact] = {}
+        self._by_guid: dict[str, _Exact] = {}  # source id + NUL + guid
         self._by_hash: dict[bytes, str] = {}
         self._buckets: dict[_Key, dict[str, _Entry]] = {}
+        self._rare: dict[str, dict[str, _Entry]] = {}  # folded word -> items it is rare in
         self._recent: deque[_Entry] = deque()
+        self._recent_by_id: dict[str, _Entry] = {}
         self._newest: datetime | None = None
 
     def add(self, doc: DedupDoc) -> str:
         """The cluster id (the representative's id) of `doc`, which joins or founds it."""
+        return self._add(doc, counted=False)
+
+    def _add(self, doc: DedupDoc, *, counted: bool) -> str:
+        """`add`; `counted` when the caller has counted the item's words in `rarity`."""
         known = self._cluster_of.get(doc.id)
         if known is not None:
             return known
         feats = features(doc)
+        if not counted:
+            self.rarity.count(feats.stems)
         self._forget_before(doc.first_seen)
         keys = candidate_keys(feats)
         cluster = self._exact_cluster(doc, feats) or self._near_cluster(doc, feats, keys) or doc.id
@@ -509,43 +768,82 @@ class DuplicateIndex:
 
     def _exact_cluster(self, doc: DedupDoc, feats: _Features) -> str | None:
         if doc.url is not None and doc.url in self._by_url:
-            return self._by_url[doc.url]
+            found = self._exact_match(self._by_url[doc.url], feats)
+            if found is not None:
+                return found
         if doc.guid is not None and _guid_key(doc) in self._by_guid:
-            return self._by_guid[_guid_key(doc)]
+            found = self._exact_match(self._by_guid[_guid_key(doc)], feats)
+            if found is not None:
+                return found
         if feats.text_hash is not None:
             return self._by_hash.get(feats.text_hash)
         return None
 
-    def _near_cluster(self, doc: DedupDoc, feats: _Features, keys: list[_Key]) -> str | None:
+    def _exact_match(self, exact: _Exact, feats: _Features) -> str | None:
+        """The cluster of an item with the same address, unless the address was reused."""
+        cluster, doc_id, dates = exact
+        if not _conflict(dates, feats.dates):
+            return cluster
+        entry = self._recent_by_id.get(doc_id)
+        if entry is None or _reused_address(entry.feats, feats):
+            return None
+        return cluster
+
+    def _candidates(self, feats: _Features, keys: list[_Key]) -> dict[str, _Entry]:
         candidates: dict[str, _Entry] = {}
         for key in keys:
             bucket = self._buckets.get(key)
             if bucket:
                 candidates.update(bucket)
+        # A retold story shares REWRITE_MIN_RARE rare words: only items met that often qualify.
+        hits: dict[str, int] = {}
+        is_rare, buckets = self.rarity.rare, self._rare
+        for word in feats.stems:
+            bucket = buckets.get(word)
+            if bucket and len(bucket) <= MAX_RARE_BUCKET and is_rare(word):
+                for doc_id, entry in bucket.items():
+                    seen = hits.get(doc_id, 0) + 1
+                    hits[doc_id] = seen
+                    if seen == REWRITE_MIN_RARE:
+                        candidates[doc_id] = entry
+        return candidates
+
+    def _near_cluster(self, doc: DedupDoc, feats: _Features, keys: list[_Key]) -> str | None:
         best: tuple[float, str] | None = None
         dates = feats.dates
-        for entry in candidates.values():
+        for entry in self._candidates(feats, keys).values():
             if dates and entry.feats.dates and dates.isdisjoint(entry.feats.dates):
                 continue  # the commonest reason to differ, checked before anything dearer
             if abs(entry.doc.first_seen - doc.first_seen) > self.window:
                 continue
-            same_source = entry.doc.source_id == doc.source_id
-            score = _similarity(feats, entry.feats, same_source=same_source)
+            score = _similarity(feats, entry.feats, _pair(doc, entry.doc, self.rarity))
             if score > 0.0 and (best is None or score > best[0]):
                 best = (score, entry.cluster)
         return None if best is None else best[1]
 
     def _remember(self, doc: DedupDoc, feats: _Features, cluster: str, keys: list[_Key]) -> None:
         if doc.url is not None:
-            self._by_url.setdefault(doc.url, cluster)
+            self._by_url.setdefault(doc.url, (cluster, doc.id, feats.dates))
         if doc.guid is not None:
-            self._by_guid.setdefault(_guid_key(doc), cluster)
+            self._by_guid.setdefault(_guid_key(doc), (cluster, doc.id, feats.dates))
         if feats.text_hash is not None:
             self._by_hash.setdefault(feats.text_hash, cluster)
-        entry = _Entry(doc, feats, cluster, keys)
+        rare = self._rare_words(feats)
+        entry = _Entry(doc, feats, cluster, keys, rare)
         for key in entry.keys:
             self._buckets.setdefault(key, {})[doc.id] = entry
+        for word in rare:
+            self._rare.setdefault(word, {})[doc.id] = entry
         self._recent.append(entry)
+        self._recent_by_id[doc.id] = entry
+
+    def _rare_words(self, feats: _Features) -> list[str]:
+        """The folded words of the title and the RARE_KEYS rarest of the rest (the longer word
+        first among equally rare ones: compounds name things)."""
+        frequency = self.rarity.frequency
+        title = {_stem_cached(word) for word in feats.title_words}
+        rest = sorted(feats.stems - title, key=lambda word: (frequency(word), -len(word), word))
+        return sorted(title) + rest[:RARE_KEYS]
 
     def _forget_before(self, seen: datetime) -> None:
         """Drop items first seen more than `window` before the newest item from the buckets."""
@@ -554,14 +852,27 @@ class DuplicateIndex:
         horizon = self._newest - self.window
         while self._recent and self._recent[0].doc.first_seen < horizon:
             entry = self._recent.popleft()
+            doc_id = entry.doc.id
+            del self._recent_by_id[doc_id]
             for key in entry.keys:
                 bucket = self._buckets[key]
-                del bucket[entry.doc.id]
+                del bucket[doc_id]
                 if not bucket:
                     del self._buckets[key]
+            for word in entry.rare:
+                rare = self._rare[word]
+                del rare[doc_id]
+                if not rare:
+                    del self._rare[word]
 
 
 def cluster(docs: Iterable[DedupDoc], window: timedelta = DEFAULT_WINDOW) -> dict[str, str]:
-    """Item id -> cluster id (the id of its representative, the earliest item of the cluster)."""
+    """Item id -> cluster id (the id of its representative, the earliest item of the cluster).
+
+    Word rarity is counted over all of `docs` before the first is clustered, so that the
+    earliest items are judged like the latest."""
     index = DuplicateIndex(window)
-    return {doc.id: index.add(doc) for doc in sorted(docs, key=representative_order)}
+    ordered = sorted(docs, key=representative_order)
+    for doc in ordered:  # a pass of its own: features of all items at once would not fit
+        index.rarity.count(_folded_words(doc))
+    return {doc.id: index._add(doc, counted=True) for doc in ordered}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from aggregator.dedup import DedupDoc, DuplicateIndex, cluster, same_story
+from aggregator.dedup import DedupDoc, DuplicateIndex, cluster, same_story, stem
 
 T0 = datetime(2023, 10, 2, 9, 0, tzinfo=UTC)
 
@@ -366,3 +366,203 @@ def test_index_forgets_old_items_but_keeps_clustering_new_ones() -> None:
         assert index.add(replace(copy, text=copy.text + " Anmeldung erbeten.")) == f"w{week}"
     assert index.clusters()["w11"] == ["w11", "c11"]
     assert len(index.clusters()) == 12
+
+
+# --- stories retold by another forum (issue 12: rewritten duplicates) ------------------------
+
+# Other news of the months before: they make common words common, so that rarity can tell the
+# words that name one story (a building, a street, a district) from those every item uses.
+BACKGROUND_TOPICS = (
+    "Gründerzeithaus in der Südvorstadt",
+    "Stadtbad an der Ringstraße",
+    "Bahnhofsgebäude in Cotta",
+    "Konsumgebäude am Lindenplatz",
+    "Spinnerei an der Mulde",
+    "Brauereigelände im Norden",
+    "Villa am Stadtpark",
+    "Viadukt über das Flusstal",
+)
+
+
+def background(n: int = 40) -> list[DedupDoc]:
+    """Items about other buildings, months earlier, in the words every forum uses."""
+    topics = [BACKGROUND_TOPICS[k % len(BACKGROUND_TOPICS)] for k in range(n)]
+    return [
+        doc(
+            f"bg{k}",
+            f"Stadtforum fordert Erhalt: {topic}",
+            f"Das Stadtforum fordert den Erhalt: {topic}. Der Stadtrat berät über den Abriss, "
+            "die Petition läuft, die Stadt prüft ein Gutachten. Wir sammeln Unterschriften und "
+            f"schreiben einen Offenen Brief (Nr. {k}).",
+            source=f"bg-forum-{k % 5}",
+            days=-200 + 4 * k,
+        )
+        for k, topic in enumerate(topics)
+    ]
+
+
+WATER_TOWER = doc(
+    "tower-a",
+    "Wasserturm Connewitz: Bürgerverein startet Spendenaufruf",
+    "Der Bürgerverein Connewitz sammelt Geld für die Sicherung des Wasserturms an der "
+    "Kohrener Straße. Der Klinkerbau von 1912 hat seit dem Sturm ein offenes Dach, der "
+    "Eigentümer reagiert nicht. Spenden nimmt der Verein im Stadtteilladen entgegen.",
+    source="leipzig",
+)
+WATER_TOWER_RETOLD = doc(
+    "tower-b",
+    "Connewitzer Wasserturm braucht Hilfe",
+    "In Connewitz steht der Wasserturm an der Kohrener Straße mit offenem Dach da. Der "
+    "Bürgerverein bittet um Spenden, damit der Klinkerbau gesichert werden kann.",
+    source="netzwerk",
+    days=3,
+)
+
+
+def test_story_retold_by_another_forum_is_one_story() -> None:
+    assert cluster([*background(), WATER_TOWER, WATER_TOWER_RETOLD])["tower-b"] == "tower-a"
+    assert same_story(WATER_TOWER, WATER_TOWER_RETOLD)  # without other items: every word counts 1
+
+
+def test_word_forms_are_folded_before_comparing() -> None:
+    assert stem("wasserturms") == stem("wasserturm")
+    assert stem("connewitzer") == stem("connewitz")
+    assert stem("roten") == stem("rote")
+    assert stem("haus") == "haus"  # too short to fold
+
+
+def test_retold_story_more_than_a_few_days_later_is_another_story() -> None:
+    late = replace(WATER_TOWER_RETOLD, first_seen=T0 + timedelta(days=12))
+    assert cluster([*background(), WATER_TOWER, late])["tower-b"] == "tower-b"
+
+
+def test_retold_story_about_another_house_number_is_another_story() -> None:
+    tower_3 = replace(WATER_TOWER, text=WATER_TOWER.text.replace("Straße.", "Straße 3 am Park."))
+    tower_9 = replace(
+        WATER_TOWER_RETOLD,
+        text=WATER_TOWER_RETOLD.text.replace("Straße mit", "Straße 9 am Park mit"),
+    )
+    assert cluster([*background(), tower_3, tower_9])["tower-b"] == "tower-b"
+    also_3 = replace(tower_9, text=tower_9.text.replace("Straße 9", "Straße 3"))
+    assert cluster([*background(), tower_3, also_3])["tower-b"] == "tower-a"
+
+
+def test_retold_stories_sharing_only_common_words_stay_apart() -> None:
+    one = doc(
+        "one",
+        "Stadtforum fordert Erhalt der Gießerei",
+        "Das Stadtforum fordert den Erhalt der Gießerei am Kanal. Der Stadtrat berät über den "
+        "Abriss, wir sammeln Unterschriften für eine Petition.",
+        source="leipzig",
+    )
+    other = doc(
+        "other",
+        "Petition für das Kesselhaus",
+        "Der Heimatverein sammelt Unterschriften: Das Kesselhaus am Güterbahnhof soll nicht "
+        "abgerissen werden. Der Stadtrat berät im Mai über den Abriss.",
+        source="halle",
+        days=2,
+    )
+    assert cluster([*background(), one, other])["other"] == "other"
+
+
+def test_meeting_announced_with_other_ordinals_and_words_is_one_story() -> None:
+    network = doc(
+        "net",
+        "11. Vernetzungstreffen in Naumburg",
+        "Am 7. Juni 2025 lädt die Bürgerinitiative Domstadt zum Vernetzungstreffen nach "
+        "Naumburg ein. Nach einer Führung über den Domplatz sprechen wir über das leere "
+        "Stadtbad am Bürgergarten.",
+        source="netzwerk",
+    )
+    host = doc(
+        "host",
+        "Stadtforen zu Gast in Naumburg",
+        "Am 7. Juni 2025 sind wir Gastgeber des 13. Vernetzungstreffens. Wir zeigen den "
+        "Domplatz und das leerstehende Stadtbad am Bürgergarten.",
+        source="naumburg",
+        days=2,
+    )
+    assert cluster([*background(), network, host])["host"] == "net"
+
+
+def test_misspelt_place_in_the_title_does_not_split_a_meeting() -> None:
+    right = doc(
+        "right",
+        "Treffen der Stadtforen in Naumburg",
+        "Am 7. Juni 2025 treffen sich die Stadtforen am Domplatz. Thema ist das leere Stadtbad "
+        "am Bürgergarten und die Führung über den Domplatz.",
+        source="netzwerk",
+    )
+    misspelt = replace(right, id="misspelt", source_id="naumburg", title="Treffen in Naumberg")
+    other_town = replace(right, id="other", source_id="merseburg", title="Treffen in Merseburg")
+    assert same_story(right, replace(misspelt, url="https://n.example/1"))
+    assert not same_story(right, replace(other_town, url="https://m.example/1"))
+
+
+def test_counts_that_differ_do_not_split_a_retold_report() -> None:
+    ours = doc(
+        "ours",
+        "Rückblick: Tag am Wasserturm Connewitz",
+        "Am Sonntag kamen 40 Gäste zum Wasserturm an der Kohrener Straße; der Bürgerverein "
+        "zeigte den Klinkerbau und das offene Dach.",
+        source="leipzig",
+    )
+    theirs = doc(
+        "theirs",
+        "Connewitz: Wasserturm lockt Besucher",
+        "Über 300 Besucher sahen den Klinkerbau an der Kohrener Straße. Der Bürgerverein "
+        "sammelt weiter für das offene Dach des Wasserturms.",
+        source="netzwerk",
+        days=1,
+    )
+    assert cluster([*background(), ours, theirs])["theirs"] == "ours"
+
+
+def test_invitation_and_report_of_one_event_are_two_stories() -> None:
+    invitation = doc(
+        "invite",
+        "Führung durch den Wasserturm Connewitz",
+        "Am Sonntag, 15. Oktober 2023, führt der Bürgerverein um 11 Uhr durch den Wasserturm "
+        "an der Kohrener Straße. Treffpunkt ist das Tor.",
+        source="leipzig",
+        published=datetime(2023, 10, 2, tzinfo=UTC),
+    )
+    report = doc(
+        "report",
+        "Rückblick: Führung durch den Wasserturm Connewitz",
+        "Am 15. Oktober führte der Bürgerverein durch den Wasserturm an der Kohrener Straße, "
+        "über 100 Besucher kamen zum Tor.",
+        source="netzwerk",
+        days=13,
+        published=datetime(2023, 10, 15, tzinfo=UTC) + timedelta(days=2),
+    )
+    assert not same_story(invitation, report)
+    assert cluster([*background(), invitation, report])["report"] == "report"
+
+
+def test_reused_address_for_another_event_is_another_story() -> None:
+    url = "https://forum.example/2023/10/einladung/"
+    talk = doc(
+        "talk",
+        "Einladung",
+        "Am Dienstag, 17. Oktober 2023, um 19 Uhr spricht ein Bauhistoriker über Fachwerk.",
+        source="forum",
+        url=url,
+    )
+    walk = doc(
+        "walk",
+        "Einladung",
+        "Samstag, 21. Oktober 2023, 14 Uhr: Rundgang zu den Scheunen am Stadtrand.",
+        source="forum",
+        url=url,
+        days=7,
+    )
+    corrected = replace(talk, id="fixed", text=talk.text.replace("17. Oktober", "18. Oktober"))
+    assert not same_story(talk, walk)
+    assert same_story(talk, corrected)
+    assert cluster([talk, walk, replace(corrected, first_seen=T0 + timedelta(days=1))]) == {
+        "talk": "talk",
+        "fixed": "talk",
+        "walk": "walk",
+    }
