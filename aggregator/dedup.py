@@ -98,7 +98,7 @@ REWRITE_JACCARD = 0.12
 REWRITE_DATE_BONUS = 0.1
 REWRITE_NUMBER_BONUS = 0.1
 RARE_KEYS = 8  # an item is found by retold copies through its rarest folded words
-MAX_RARE_BUCKET = 64  # a word in more items of the window is no longer rare: not searched
+MAX_RARE_BUCKET = 16  # a word in more items of the window names no one story: not searched
 REWRITE_DISCOUNT = 0.5  # a rewording ranks below a copy when an item matches both
 MIN_WEIGHT = 0.05
 MIN_MISSPELT_NAME = 6  # a place name one letter apart from another is a misspelling of it
@@ -445,9 +445,13 @@ class Rarity:
 
     def rare(self, word: str) -> bool:
         """In at most items ** RARE_EXPONENT of the items (10 of 200, 180 of 100,000)."""
+        return self.counts.get(word, 0) <= self.rare_limit()
+
+    def rare_limit(self) -> float:
+        """The most items a rare word is in."""
         if self.items < MIN_RARITY_ITEMS:
-            return True
-        return bool(self.counts.get(word, 0) <= self.items**RARE_EXPONENT)
+            return math.inf
+        return float(self.items**RARE_EXPONENT)
 
 
 _UNIFORM = Rarity()
@@ -797,10 +801,10 @@ class DuplicateIndex:
                 candidates.update(bucket)
         # A retold story shares REWRITE_MIN_RARE rare words: only items met that often qualify.
         hits: dict[str, int] = {}
-        is_rare, buckets = self.rarity.rare, self._rare
+        buckets, counts, most = self._rare, self.rarity.counts, self.rarity.rare_limit()
         for word in feats.stems:
             bucket = buckets.get(word)
-            if bucket and len(bucket) <= MAX_RARE_BUCKET and is_rare(word):
+            if bucket and len(bucket) <= MAX_RARE_BUCKET and counts.get(word, 0) <= most:
                 for doc_id, entry in bucket.items():
                     seen = hits.get(doc_id, 0) + 1
                     hits[doc_id] = seen
@@ -840,10 +844,10 @@ class DuplicateIndex:
     def _rare_words(self, feats: _Features) -> list[str]:
         """The folded words of the title and the RARE_KEYS rarest of the rest (the longer word
         first among equally rare ones: compounds name things)."""
-        frequency = self.rarity.frequency
+        counts = self.rarity.counts
         title = {_stem_cached(word) for word in feats.title_words}
-        rest = sorted(feats.stems - title, key=lambda word: (frequency(word), -len(word), word))
-        return sorted(title) + rest[:RARE_KEYS]
+        rest = sorted((counts.get(word, 0), -len(word), word) for word in feats.stems - title)
+        return sorted(title) + [word for _, _, word in rest[:RARE_KEYS]]
 
     def _forget_before(self, seen: datetime) -> None:
         """Drop items first seen more than `window` before the newest item from the buckets."""
