@@ -99,6 +99,10 @@ REWRITE_DATE_BONUS = 0.1
 REWRITE_NUMBER_BONUS = 0.1
 RARE_KEYS = 8  # an item is found by retold copies through its rarest folded words
 MAX_RARE_BUCKET = 16  # a word in more items of the window names no one story: not searched
+# An index key shared by more items of the window than this is no evidence of one story (a flood
+# of look-alike items, a template): it is not searched, so that such a flood costs linear time.
+MAX_KEY_BUCKET = 64
+MAX_CANDIDATES = 256  # items verified exactly per new item, at most
 REWRITE_DISCOUNT = 0.5  # a rewording ranks below a copy when an item matches both
 MIN_WEIGHT = 0.05
 MIN_MISSPELT_NAME = 6  # a place name one letter apart from another is a misspelling of it
@@ -797,7 +801,7 @@ class DuplicateIndex:
         candidates: dict[str, _Entry] = {}
         for key in keys:
             bucket = self._buckets.get(key)
-            if bucket:
+            if bucket and len(bucket) <= MAX_KEY_BUCKET:
                 candidates.update(bucket)
         # A retold story shares REWRITE_MIN_RARE rare words: only items met that often qualify.
         hits: dict[str, int] = {}
@@ -815,7 +819,8 @@ class DuplicateIndex:
     def _near_cluster(self, doc: DedupDoc, feats: _Features, keys: list[_Key]) -> str | None:
         best: tuple[float, str] | None = None
         dates = feats.dates
-        for entry in self._candidates(feats, keys).values():
+        candidates = list(self._candidates(feats, keys).values())[-MAX_CANDIDATES:]
+        for entry in candidates:
             if dates and entry.feats.dates and dates.isdisjoint(entry.feats.dates):
                 continue  # the commonest reason to differ, checked before anything dearer
             if abs(entry.doc.first_seen - doc.first_seen) > self.window:

@@ -388,7 +388,9 @@ sources:
 def test_topics_in_sources_yaml_replace_the_packaged_taxonomy() -> None:
     from aggregator.config import parse_config
 
-    text = GOOD + """\
+    text = (
+        GOOD
+        + """\
 topics:
   denkmalpflege:
     label: Denkmalpflege
@@ -398,6 +400,7 @@ topics:
     label: Wohnen
     signals: [Leerstand]
 """
+    )
     config = parse_config(text)
     assert config.taxonomy is not None
     assert [(t.key, t.label) for t in config.taxonomy.topics] == [
@@ -408,13 +411,14 @@ topics:
 
 
 def test_a_bad_topics_block_is_one_line_with_its_line_number() -> None:
-    text = GOOD + """\
+    text = (
+        GOOD
+        + """\
 topics:
   denkmalpflege:
     label: Denkmalpflege
     signals: keine Liste
 """
+    )
     found = problems(text)
-    assert found == [
-        "s.yaml:17: topics.denkmalpflege.signals: must be a list of words"
-    ]
+    assert found == ["s.yaml:17: topics.denkmalpflege.signals: must be a list of words"]

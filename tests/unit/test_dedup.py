@@ -566,3 +566,43 @@ def test_reused_address_for_another_event_is_another_story() -> None:
         "fixed": "talk",
         "walk": "walk",
     }
+
+
+def test_a_flood_of_look_alike_items_costs_linear_work() -> None:
+    """3,000 items of one template and one vocabulary (a flood, a CMS relaunch): the index
+    skips keys that many items share, so the verified pairs grow with the items, not their
+    square. Counted, not timed."""
+    import random
+
+    import aggregator.dedup as dedup
+
+    words = ["Stadtforum", "Denkmal", "Abriss", "Quartier", "Stadtrat", "Petition", "Brache"]
+    rng = random.Random(3)
+    start = datetime(2026, 11, 1, tzinfo=UTC)
+    docs = [
+        DedupDoc(
+            id=str(n),
+            source_id=f"s{n % 50}",
+            title=f"Meldung {n}: " + " ".join(rng.choice(words) for _ in range(6)),
+            text=" ".join(rng.choice(words) for _ in range(60)),
+            url=f"https://f{n % 50}.example/{n}",
+            guid=str(n),
+            first_seen=start,
+        )
+        for n in range(3000)
+    ]
+    calls = 0
+    original = dedup._similarity
+
+    def counting(*args: object) -> float:
+        nonlocal calls
+        calls += 1
+        return original(*args)  # type: ignore[arg-type]
+
+    dedup._similarity = counting  # type: ignore[assignment]
+    try:
+        cluster(docs)
+    finally:
+        dedup._similarity = original
+    assert calls <= 3000 * dedup.MAX_CANDIDATES
+    assert calls < 3000 * 300  # far below the 4.5 million pairs
