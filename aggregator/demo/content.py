@@ -20,7 +20,7 @@ SHARED_STORY_PATH = "/netzwerk/treffen/vernetzungstreffen-altenburg/"
 SHARED_STORY_TRACKING = "utm_source=stadtforum-leipzig&utm_medium=rss&utm_campaign=vernetzung"
 
 _WEEKDAYS = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
-_MONTHS = (
+MONTHS = (
     "Januar",
     "Februar",
     "März",
@@ -82,7 +82,7 @@ class Calendar:
     def date(moment: datetime | date) -> str:
         """'17. März 2026' (Berlin date)."""
         day = moment.astimezone(BERLIN).date() if isinstance(moment, datetime) else moment
-        return f"{day.day}. {_MONTHS[day.month - 1]} {day.year}"
+        return f"{day.day}. {MONTHS[day.month - 1]} {day.year}"
 
     @staticmethod
     def when(moment: datetime) -> str:

@@ -19,7 +19,7 @@ import feedparser
 import pytest
 
 from aggregator.demo import stories as stories_module
-from aggregator.demo.content import BERLIN, Calendar
+from aggregator.demo.content import BERLIN, MONTHS, Calendar
 from aggregator.demo.httpserver import Request, Response, Route
 from aggregator.demo.scraped import (
     COMMENT_FEED_PATH,
@@ -74,20 +74,6 @@ def get(routes: dict[str, Route], url: str, **headers: str) -> Response:
 
 
 INLINE_TAG = re.compile(r"</?(?:a|b|bdi|em|font|i|span|strong|time)\b[^>]*>")
-MONTHS = (
-    "Januar",
-    "Februar",
-    "März",
-    "April",
-    "Mai",
-    "Juni",
-    "Juli",
-    "August",
-    "September",
-    "Oktober",
-    "November",
-    "Dezember",
-)
 
 
 def visible_text(body: bytes) -> str:

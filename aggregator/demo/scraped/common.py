@@ -10,7 +10,7 @@ from datetime import UTC, datetime, time
 from functools import partial
 from html import escape
 
-from aggregator.demo.content import BERLIN
+from aggregator.demo.content import BERLIN, MONTHS
 from aggregator.demo.httpserver import Response, Route, conditional
 from aggregator.demo.stories import Story
 
@@ -41,20 +41,6 @@ class Listed:
     timed: bool  # the site gives a time of day, not only a date
 
 
-MONTHS = (
-    "Januar",
-    "Februar",
-    "März",
-    "April",
-    "Mai",
-    "Juni",
-    "Juli",
-    "August",
-    "September",
-    "Oktober",
-    "November",
-    "Dezember",
-)
 MONTHS_SHORT = ("Jan", "Feb", "Mär", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez")
 DAYS_SHORT = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from aggregator.demo.content import MONTHS
 from aggregator.demo.demosite import DemoSite, ScrapeAt
 from aggregator.demo.httpserver import Route
 from aggregator.demo.scraped.common import (
-    MONTHS,
     SAMPLE_NOTE,
     Listed,
     by_date,
