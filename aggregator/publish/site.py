@@ -353,31 +353,48 @@ class Site:
     # ---------------------------------------------------------------- cities
 
     def _city_pages(self) -> Iterator[Output]:
-        network = FeedLinks("aller Stadtforen", "feed.xml", "atom.xml", "feed.json")
         for city in self.cities.values():
-            folder = f"stadt/{city.slug}/"
-            heading = f"Nachrichten aus {city.name}"
-            intro = f"Meldungen der Stadtforen im Netzwerk, die {city.name} betreffen."
-            yield from self._story_pages(
-                folder=folder,
-                depth=2,
-                views=[self.views[i] for i in city.stories],
-                heading=heading,
-                intro=intro,
-                feed_name=city.name,
-                extra_feeds=network,
+            yield from self._tag_pages(
+                folder=f"stadt/{city.slug}/",
+                name=city.name,
+                heading=f"Nachrichten aus {city.name}",
+                intro=f"Meldungen der Stadtforen im Netzwerk, die {city.name} betreffen.",
+                stories=city.stories,
                 section="cities",
-                cities=(),
                 members=sorted(city.members, key=lambda s: s.name.casefold()),
             )
-            info = feeds.FeedInfo(
-                title=f"{city.name}: {SITE_HEADING} – {NETWORK_NAME}",
-                description=intro,
-                home_url=f"{self.base_url}{folder}index.html",
-                folder_url=self.base_url + folder,
-            )
-            latest = [self.stories[i] for i in city.stories[: self.feed_size]]
-            yield from self._feeds(folder, latest, info)
+
+    def _tag_pages(
+        self,
+        *,
+        folder: str,
+        name: str,
+        heading: str,
+        intro: str,
+        stories: Sequence[int],
+        section: str,
+        members: Sequence[Source] = (),
+    ) -> Iterator[Output]:
+        """The pages and feeds of one city or topic: its stories (indices into `stories`)."""
+        yield from self._story_pages(
+            folder=folder,
+            depth=2,
+            views=[self.views[i] for i in stories],
+            heading=heading,
+            intro=intro,
+            feed_name=name,
+            extra_feeds=FeedLinks("aller Stadtforen", "feed.xml", "atom.xml", "feed.json"),
+            section=section,
+            cities=(),
+            members=members,
+        )
+        info = feeds.FeedInfo(
+            title=f"{name}: {SITE_HEADING} – {NETWORK_NAME}",
+            description=intro,
+            home_url=f"{self.base_url}{folder}index.html",
+            folder_url=self.base_url + folder,
+        )
+        yield from self._feeds(folder, [self.stories[i] for i in stories[: self.feed_size]], info)
 
     def _cities_index(self) -> Output:
         cities = sorted(self.cities.values(), key=lambda c: c.slug)
@@ -398,31 +415,15 @@ class Site:
     # ---------------------------------------------------------------- topics
 
     def _topic_pages(self) -> Iterator[Output]:
-        network = FeedLinks("aller Stadtforen", "feed.xml", "atom.xml", "feed.json")
         for topic in self.topics.values():
-            folder = f"thema/{topic.slug}/"
-            heading = f"Thema: {topic.label}"
-            intro = f"Meldungen der Stadtforen im Netzwerk zum Thema {topic.label}."
-            yield from self._story_pages(
-                folder=folder,
-                depth=2,
-                views=[self.views[i] for i in topic.stories],
-                heading=heading,
-                intro=intro,
-                feed_name=topic.label,
-                extra_feeds=network,
+            yield from self._tag_pages(
+                folder=f"thema/{topic.slug}/",
+                name=topic.label,
+                heading=f"Thema: {topic.label}",
+                intro=f"Meldungen der Stadtforen im Netzwerk zum Thema {topic.label}.",
+                stories=topic.stories,
                 section="topics",
-                cities=(),
-                members=(),
             )
-            info = feeds.FeedInfo(
-                title=f"{topic.label}: {SITE_HEADING} – {NETWORK_NAME}",
-                description=intro,
-                home_url=f"{self.base_url}{folder}index.html",
-                folder_url=self.base_url + folder,
-            )
-            latest = [self.stories[i] for i in topic.stories[: self.feed_size]]
-            yield from self._feeds(folder, latest, info)
 
     def _topics_index(self) -> Output:
         text = self._render(
