@@ -20,7 +20,7 @@ from aggregator.model import FetchState, Source, Story
 from aggregator.publish.fairness import DEFAULT_PER_SOURCE_PER_DAY
 from aggregator.publish.output import atomic_output
 from aggregator.publish.site import ContentLoader, Output, Site
-from aggregator.publish.templates import site_templates
+from aggregator.templating import site_templates
 
 FEED_NAMES = frozenset({"feed.xml", "atom.xml", "feed.json", "quellen.opml"})
 

@@ -30,7 +30,7 @@ from aggregator.normalize import clean_text
 from aggregator.publish import feeds
 from aggregator.publish.fairness import DEFAULT_PER_SOURCE_PER_DAY, fair_indices
 from aggregator.publish.german import german_date, german_datetime, iso_berlin, slugify, status_text
-from aggregator.publish.templates import environment
+from aggregator.templating import environment
 from aggregator.urls import url_problem
 
 SITE_HEADING = "Nachrichten aus den Stadtforen"

@@ -23,9 +23,9 @@ from aggregator.publish import PublishError, PublishReport, publish_site
 from aggregator.publish.feeds import story_guid
 from aggregator.publish.output import builds_dir
 from aggregator.publish.sample import HOSTILE_TITLE, NOW, sample_members, sample_stories
-from aggregator.publish.templates import template_root
 from aggregator.store.db import make_engine, upgrade
 from aggregator.store.repository import Store
+from aggregator.templating import template_root
 
 BASE = "https://nachrichten.netzwerk-stadtforen.de/"
 

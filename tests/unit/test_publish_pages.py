@@ -16,7 +16,7 @@ from jinja2 import Template
 from aggregator.model import FetchState, Source, Story
 from aggregator.publish.sample import sample_members, sample_stories
 from aggregator.publish.site import Site
-from aggregator.publish.templates import environment, site_templates
+from aggregator.templating import environment, site_templates
 
 BASE = "https://nachrichten.netzwerk-stadtforen.de/"
 NOW = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
@@ -384,3 +384,12 @@ def test_navigation_marks_where_the_reader_is() -> None:
     city = text(files, "stadt/leipzig/index.html")
     assert '<a href="../../stadt/index.html" aria-current="true">Städte</a>' in city
     assert '<a href="quellen.html" aria-current="page">Quellen</a>' in text(files, "quellen.html")
+
+
+def test_mail_templates_escape_html_but_not_plain_text() -> None:
+    mail = environment("email")
+    assert mail.autoescape is not True  # chosen per template name
+    assert callable(mail.autoescape) and mail.autoescape("digest.html") is True
+    assert mail.autoescape("digest.txt") is False
+    for area in ("site", "digest", "web"):
+        assert environment(area).autoescape is True
