@@ -1,8 +1,11 @@
 """The ASGI application: the published site today, the editor area and public forms later.
 
-    create_app(output_dir)
-        /redaktion/…   (the editor area of a later issue: its routes go before the site mount)
+    create_app(output_dir, context=None)
+        /redaktion/…   the editor area (with a context: `editor.routes`)
+        /newsletter…   sign-up, confirmation and unsubscribe (with a context: `newsletter.routes`)
         /…             the published folder (static.PublishedSite)
+
+Without a context (tests of the site, `aggregator serve`-like uses) only the folder is served.
 
 Every response, errors included, carries the security headers below; anything compressible is
 sent gzipped to clients that accept it.
@@ -21,6 +24,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from aggregator.web.context import WebContext
 from aggregator.web.static import NOT_COMPRESSED, PublishedSite
 
 # The published pages use no inline script or style, no frames and nothing from other hosts
@@ -79,13 +83,13 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     return PlainTextResponse("Interner Fehler", status_code=500, headers=headers)
 
 
-def create_app(output_dir: Path) -> Starlette:
-    """The application serving the published folder `output_dir` (a symlink swapped by publish)."""
-    routes: list[BaseRoute] = [
-        # Later: Mount("/redaktion", routes=editor_routes(...)) and the public forms, here,
-        # before the site: the site mount matches every path.
-        Mount("/", app=PublishedSite(output_dir), name="site"),
-    ]
+def create_app(output_dir: Path, context: WebContext | None = None) -> Starlette:
+    """The application serving the published folder `output_dir` (a symlink swapped by publish)
+    and, given a `context`, the dynamic routes (before the site: its mount matches every path)."""
+    routes: list[BaseRoute] = []
+    if context is not None:
+        routes += dynamic_routes(context)
+    routes.append(Mount("/", app=PublishedSite(output_dir), name="site"))
     middleware = [
         Middleware(ResponseHeaders),
         Middleware(
@@ -98,3 +102,10 @@ def create_app(output_dir: Path) -> Starlette:
     return Starlette(
         routes=routes, middleware=middleware, exception_handlers={Exception: _server_error}
     )
+
+
+def dynamic_routes(context: WebContext) -> list[BaseRoute]:
+    """The routes of the editor area and the public forms. Each area's module is imported here,
+    so that serving the static site alone loads none of them."""
+    routes: list[BaseRoute] = []
+    return routes
