@@ -168,3 +168,12 @@ class Story:
     cities: tuple[str, ...] = ()
     also_at: tuple[str, ...] = field(default=())  # names of other forums with the same story
     topics: tuple[str, ...] = ()  # topic keys ("denkmalpflege"), in the taxonomy's order
+
+
+@dataclass(frozen=True, slots=True)
+class DigestMail:
+    """One subscriber's copy of a digest as a mail: the subject and both bodies."""
+
+    subject: str
+    html: str  # CSS inlined, the subscriber's unsubscribe link in it
+    text: str  # the plain-text alternative, the same links
