@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from aggregator.model import Source
     from aggregator.probe import TryReport
     from aggregator.store.repository import Store
-    from aggregator.web.server import WebServer
 
 log = logging.getLogger("aggregator")
 
@@ -238,76 +237,42 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 def _run(
     settings: Settings, store: Store, sources: Sequence[Source], *, serve: bool, once: bool = False
 ) -> int:
-    """Crawl and publish once; then (unless `once`) serve and keep crawling until stopped."""
-    from aggregator.runtime import crawl_once, publish_once
-    from aggregator.scheduler import Runner, install_stop_handlers, run_forever
+    """`aggregator.service.run_service`, with the terminal's progress bar and summary."""
+    from aggregator.service import run_service
 
-    stop = threading.Event()
-    if not once:
-        install_stop_handlers(stop)  # from here on Ctrl-C lets the current writes finish
-    server = _bind(settings) if serve and not once else None  # a busy port fails before crawling
-    runner = Runner(settings, store, sources, stop)
-    try:
-        report = crawl_once(
-            settings, store, runner.sources, progress=TerminalProgress(), stop=stop.is_set
-        )
-        print_summary(report)
-        change = store.latest_change()
-        published, seconds = publish_once(settings, runner.store, runner.sources)
-        runner.published_change = change
-        print(f"published {published.stories} stories to {settings.output_dir}/ in {seconds:.1f} s")
-    except Exception as exc:
-        if once:
-            raise
-        # `run` keeps going: the scheduled ticks retry, the last published site is served
-        log.debug("first crawl failed", exc_info=True)
-        print(f"error: first crawl and publish failed: {_describe(exc)}", file=sys.stderr)
-    if once or stop.is_set():
-        if server:
-            server.stop()
-        return EXIT_OK
-    if server:
-        server.start()
-        print(f"serving {settings.output_dir}/ on {server.url} (Ctrl-C stops)")
-    print(f"crawling due sources every {settings.check_every_s} s")
-    try:
-        run_forever(runner)
-    finally:
-        if server:
-            server.stop()
-    print("stopped")
+    run_service(
+        settings,
+        store,
+        sources,
+        serve=serve,
+        once=once,
+        progress=TerminalProgress(),
+        on_crawl=print_summary,
+        say=_say,
+    )
     return EXIT_OK
 
 
+def _say(line: str) -> None:
+    print(line, file=sys.stderr if line.startswith("error:") else sys.stdout)
+
+
 def _describe(exc: BaseException) -> str:
-    if isinstance(exc, ConfigError):
-        return "; ".join(exc.problems)
-    if isinstance(exc, AggregatorError):
-        return str(exc)
-    return f"unexpected {type(exc).__name__}: {exc}"
+    from aggregator.service import describe
 
-
-def _bind(settings: Settings) -> WebServer:
-    from aggregator.web.app import create_app
-    from aggregator.web.server import WebServer
-
-    try:
-        return WebServer(create_app(settings.output_dir), settings.host, settings.port)
-    except OSError as exc:
-        raise AggregatorError(
-            f"cannot listen on {settings.host}:{settings.port}: {exc.strerror} "
-            "(set --port or AGGREGATOR_PORT)"
-        ) from None
+    return describe(exc)
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from aggregator.runtime import open_store
     from aggregator.scheduler import install_stop_handlers
+    from aggregator.service import bind_web_server
 
     if not (settings.output_dir / "index.html").is_file():
         raise AggregatorError(
             f"{settings.output_dir}/index.html not found: run `aggregator publish`"
         )
-    server = _bind(settings).start()
+    server = bind_web_server(settings, open_store(settings)).start()
     print(f"serving {settings.output_dir}/ on {server.url} (Ctrl-C stops)")
     stop = threading.Event()
     install_stop_handlers(stop)
