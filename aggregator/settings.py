@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
+from email.headerregistry import Address
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +43,18 @@ class Settings:
     # may ask for more), and article pages read per source and crawl (the rest next crawl).
     host_spacing_s: float = 2.0
     articles_per_run: int = 20
+
+    # Mail (newsletter): the SMTP server that delivers, and the sender. `smtp_security` is
+    # "none", "starttls" or "tls" (implicit TLS, usually port 465). `mail_secret` keys the
+    # unsubscribe links (HMAC); required once mail is used, at least 32 characters.
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_security: str = "none"
+    smtp_user: str = ""
+    smtp_password: str = ""
+    mail_from: str = "Netzwerk Stadtforen <wochenschau@localhost>"
+    smtp_timeout_s: float = 30.0
+    mail_secret: str = ""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -106,7 +120,12 @@ _RANGES: dict[str, tuple[float, float]] = {
     "parse_workers": (-1, 64),
     "host_spacing_s": (0, 600),
     "articles_per_run": (0, 1_000),
+    # mail
+    "smtp_port": (1, 65_535),
+    "smtp_timeout_s": (0.1, 600),
 }
+SMTP_SECURITY = ("none", "starttls", "tls")
+MIN_MAIL_SECRET = 32
 
 
 def _checked(settings: Settings) -> Settings:
@@ -123,8 +142,31 @@ def _checked(settings: Settings) -> Settings:
             problems.append(
                 f"AGGREGATOR_{name.upper()}={value}: must be between {low:g} and {high:g}"
             )
+    problems += _mail_problems(settings)
     if problems:
         raise ConfigError(problems)
     if not settings.base_url.endswith("/"):
         settings = replace(settings, base_url=settings.base_url + "/")
     return settings
+
+
+def _mail_problems(settings: Settings) -> list[str]:
+    problems = []
+    if settings.smtp_security not in SMTP_SECURITY:
+        problems.append(
+            f"AGGREGATOR_SMTP_SECURITY={settings.smtp_security!r}: must be one of "
+            + ", ".join(SMTP_SECURITY)
+        )
+    _name, address = parseaddr(settings.mail_from)
+    try:
+        valid = "@" in address and bool(Address(addr_spec=address).domain)
+    except (ValueError, IndexError):
+        valid = False
+    if not valid or any(c in settings.mail_from for c in "\r\n"):
+        problems.append(
+            f"AGGREGATOR_MAIL_FROM={settings.mail_from!r}: must be an address, "
+            "e.g. 'Netzwerk Stadtforen <wochenschau@example.org>'"
+        )
+    if settings.mail_secret and len(settings.mail_secret) < MIN_MAIL_SECRET:
+        problems.append(f"AGGREGATOR_MAIL_SECRET: must be at least {MIN_MAIL_SECRET} characters")
+    return problems

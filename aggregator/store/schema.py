@@ -5,6 +5,8 @@
     items        stored items, unique per (source_id, guid)
     item_tags    city/topic tags of an item, with their origin (source, text, editor)
     crawl_runs   one row per crawl, with its counts
+    subscribers  newsletter subscribers: address, status, confirmation token hash, times
+    mail_sends   the send log: one row per (digest week, subscriber)
 
 Alembic migrations (``migrations/versions``) create exactly these tables; a test compares the
 migrated database with these models. Change a model only together with a new migration.
@@ -177,6 +179,50 @@ class CrawlRunRow(Base):
     items_updated: Mapped[int]
 
 
+# --- mail: newsletter subscribers and the send log (migration 0005) ---------------------------
+
+SUBSCRIBER_STATUSES = ("pending", "confirmed", "bounced")
+SEND_STATUSES = ("sending", "sent", "failed")
+
+
+class SubscriberRow(Base):
+    """A newsletter address. Pending until the emailed link is confirmed; an unsubscribe deletes
+    the row. Only a hash of the confirmation token is kept (the link itself is the secret)."""
+
+    __tablename__ = "subscribers"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'confirmed', 'bounced')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    email: Mapped[str] = mapped_column(unique=True)  # normalized (see aggregator.mail.addresses)
+    status: Mapped[str]
+    confirm_hash: Mapped[str | None] = mapped_column(unique=True)
+    created_at: Mapped[datetime]
+    confirm_sent_at: Mapped[datetime | None]
+    confirmed_at: Mapped[datetime | None]
+    bounced_at: Mapped[datetime | None]
+
+
+class MailSendRow(Base):
+    """One digest's delivery to one subscriber: "sending" is written before the SMTP DATA,
+    "sent" after the server accepted it; "failed" after the retries ran out (tried again by the
+    next delivery)."""
+
+    __tablename__ = "mail_sends"
+    __table_args__ = (CheckConstraint("status IN ('sending', 'sent', 'failed')", name="status"),)
+
+    digest_week: Mapped[str] = mapped_column(primary_key=True)
+    subscriber_id: Mapped[int] = mapped_column(
+        ForeignKey("subscribers.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    status: Mapped[str]
+    message_id: Mapped[str]  # kept across retries: a repeated copy has the same Message-ID
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    updated_at: Mapped[datetime]
+    error: Mapped[str | None] = mapped_column(Text)
+
+
 def _table(name: str) -> Table:
     return Base.metadata.tables[name]
 
@@ -185,3 +231,5 @@ SOURCES = _table("sources")
 ITEMS = _table("items")
 ITEM_TAGS = _table("item_tags")
 CRAWL_RUNS = _table("crawl_runs")
+SUBSCRIBERS = _table("subscribers")
+MAIL_SENDS = _table("mail_sends")
