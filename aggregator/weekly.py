@@ -16,9 +16,13 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from aggregator.model import Digest, DigestEntry, DigestGrouping
-from aggregator.publish.german import BERLIN
+
+# publish.german.BERLIN (the same cached zone object); importing that module here would load the
+# whole publisher, which itself renders digests with this module
+BERLIN = ZoneInfo("Europe/Berlin")
 
 OTHER_SECTION = "Weiteres"  # the section of stories without a topic (or without a city)
 DEFAULT_MAX_ENTRIES = 200

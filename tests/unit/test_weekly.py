@@ -78,6 +78,12 @@ def test_a_week_over_the_dst_switch_has_169_hours() -> None:
     assert end.astimezone(UTC) == datetime(2026, 10, 25, 23, tzinfo=UTC)
 
 
+def test_the_zone_is_the_publishers() -> None:
+    from aggregator import weekly
+
+    assert weekly.BERLIN is BERLIN
+
+
 def test_week_label() -> None:
     assert week_label("2026-W08") == (8, 2026)
 
