@@ -151,6 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
         "retag", help="tag the whole archive again (new taxonomy or gazetteer); keeps the editor's"
     )
     retag.set_defaults(func=cmd_items_retag)
+    add_digest_commands(commands)
     return parser
 
 
@@ -618,6 +619,118 @@ def cmd_items_retag(args: argparse.Namespace, settings: Settings) -> int:
         progress(len(batch))
     progress(0, close=True)
     print(f"re-tagged {done} items; the editor's tags and removals are kept")
+    return EXIT_OK
+
+
+# --- digest: the weekly "Wochenschau" -------------------------------------------------------
+
+
+def add_digest_commands(commands: Any) -> None:
+    digest = commands.add_parser("digest", help="the weekly digest: draft, show, approve, list")
+    actions = digest.add_subparsers(dest="digest_command", metavar="ACTION", required=True)
+    week_help = "ISO week like 2026-W48 (default: the week before this one, Europe/Berlin)"
+    draft = actions.add_parser(
+        "draft", help="draft a week's digest, or bring its draft up to date (keeps the edits)"
+    )
+    draft.add_argument("--week", metavar="WEEK", help=week_help)
+    draft.set_defaults(func=cmd_digest_draft)
+    show = actions.add_parser("show", help="print a week's digest as its mail text")
+    show.add_argument("--week", metavar="WEEK", help=week_help)
+    show.set_defaults(func=cmd_digest_show)
+    approve = actions.add_parser("approve", help="approve a draft: it is published and sent")
+    approve.add_argument("--week", metavar="WEEK", required=True, help="ISO week like 2026-W48")
+    approve.add_argument("--editor", metavar="NAME", required=True, help="who approves it")
+    approve.set_defaults(func=cmd_digest_approve)
+    actions.add_parser("list", help="list every digest with its status").set_defaults(
+        func=cmd_digest_list
+    )
+
+
+def _digest_week(args: argparse.Namespace) -> str:
+    from aggregator.runtime import utc_now
+    from aggregator.weekly import parse_week, previous_week
+
+    if args.week is None:
+        return previous_week(utc_now())
+    try:
+        parse_week(args.week)
+    except ValueError as exc:
+        raise ConfigError([f"--week: {exc}"]) from None
+    return str(args.week)
+
+
+def cmd_digest_draft(args: argparse.Namespace, settings: Settings) -> int:
+    from aggregator.digest import draft_digest
+    from aggregator.runtime import open_store, utc_now
+    from aggregator.store.digests import Digests
+
+    week = _digest_week(args)
+    digests = Digests(open_store(settings).engine)
+    digest = draft_digest(digests, week, utc_now(), max_entries=settings.digest_max_entries)
+    included = sum(1 for e in digest.entries if e.included)
+    print(
+        f"digest {week}: draft version {digest.version}, {len(digest.entries)} entries "
+        f"({included} included); approve it with `aggregator digest approve --week {week} "
+        "--editor NAME`"
+    )
+    for entry in digest.entries[:10]:
+        mark = " " if entry.included else "-"
+        print(f"{mark} {entry.position + 1:3}. {entry.headline}  ({len(entry.sources)} forums)")
+    if len(digest.entries) > 10:
+        print(f"  … and {len(digest.entries) - 10} more")
+    return EXIT_OK
+
+
+def cmd_digest_show(args: argparse.Namespace, settings: Settings) -> int:
+    from aggregator.digest_mail import render_digest_mail
+    from aggregator.runtime import open_store
+    from aggregator.store.digests import Digests
+
+    week = _digest_week(args)
+    digest = Digests(open_store(settings).engine).get(week)
+    if digest is None:
+        print(
+            f"error: no digest for {week}: draft it with `aggregator digest draft --week {week}`",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
+    mail = render_digest_mail(
+        digest,
+        settings.base_url,
+        settings.base_url + "newsletter/abmelden/BEISPIEL",
+        subject_template=settings.digest_subject,
+    )
+    state = f"approved by {digest.approved_by}" if digest.status == "approved" else "draft"
+    print(f"{mail.subject} ({state}, version {digest.version})\n")
+    print(mail.text, end="")
+    return EXIT_OK
+
+
+def cmd_digest_approve(args: argparse.Namespace, settings: Settings) -> int:
+    from aggregator.runtime import open_store, utc_now
+    from aggregator.store.digests import Digests
+
+    week = _digest_week(args)
+    digest = Digests(open_store(settings).engine).approve(week, args.editor, utc_now())
+    included = sum(1 for e in digest.entries if e.included)
+    print(
+        f"digest {week} approved by {digest.approved_by} ({included} entries); the next publish "
+        "puts it on the site"
+    )
+    return EXIT_OK
+
+
+def cmd_digest_list(args: argparse.Namespace, settings: Settings) -> int:
+    from aggregator.runtime import open_store
+    from aggregator.store.digests import Digests
+
+    found = Digests(open_store(settings).engine).all()
+    if not found:
+        print("no digests yet: `aggregator digest draft` drafts last week's")
+    for digest in found:
+        state = f"approved by {digest.approved_by}" if digest.status == "approved" else "draft"
+        included = sum(1 for e in digest.entries if e.included)
+        print(f"{digest.week}  {state:30}  {included:4} entries  version {digest.version}")
     return EXIT_OK
 
 

@@ -177,3 +177,53 @@ class DigestMail:
     subject: str
     html: str  # CSS inlined, the subscriber's unsubscribe link in it
     text: str  # the plain-text alternative, the same links
+
+
+DigestStatus = Literal["draft", "approved"]
+DigestGrouping = Literal["topic", "city"]
+
+
+@dataclass(frozen=True, slots=True)
+class DigestEntry:
+    """One story (or an editor's manual item) in a weekly digest, with the editor's edits."""
+
+    id: int | None
+    position: int  # 0-based order within the digest
+    cluster_key: str | None  # None for a manual item
+    item_id: int | None
+    title: str
+    blurb: str
+    url: str
+    sources: tuple[str, ...] = ()  # names of the forums that reported it
+    cities: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()  # topic keys, in the taxonomy's order
+    first_seen: datetime | None = None
+    included: bool = True
+    headline_override: str | None = None
+    blurb_override: str | None = None
+    manual: bool = False
+
+    @property
+    def headline(self) -> str:
+        return self.headline_override if self.headline_override is not None else self.title
+
+    @property
+    def text(self) -> str:
+        return self.blurb_override if self.blurb_override is not None else self.blurb
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """The weekly digest ("Wochenschau") of one ISO week: a draft until an editor approves it."""
+
+    id: int | None
+    week: str  # "2026-W48"
+    status: DigestStatus
+    grouping: DigestGrouping
+    intro: str
+    version: int  # bumped by every edit: an edit naming an older version is refused
+    created_at: datetime
+    updated_at: datetime
+    approved_at: datetime | None = None
+    approved_by: str | None = None
+    entries: tuple[DigestEntry, ...] = ()

@@ -43,6 +43,10 @@ class Settings:
     # may ask for more), and article pages read per source and crawl (the rest next crawl).
     host_spacing_s: float = 2.0
     articles_per_run: int = 20
+    # Weekly digest: the mail's subject ({week} and {year} are filled in: "KW 48/2026"), and the
+    # most stories a draft takes in.
+    digest_subject: str = "Stadtforen-Wochenschau KW {week}/{year}"
+    digest_max_entries: int = 200
 
     # Mail (newsletter): the SMTP server that delivers, and the sender. `smtp_security` is
     # "none", "starttls" or "tls" (implicit TLS, usually port 465). `mail_secret` keys the
@@ -123,9 +127,21 @@ _RANGES: dict[str, tuple[float, float]] = {
     # mail
     "smtp_port": (1, 65_535),
     "smtp_timeout_s": (0.1, 600),
+    "digest_max_entries": (1, 1_000),
 }
 SMTP_SECURITY = ("none", "starttls", "tls")
 MIN_MAIL_SECRET = 32
+
+
+def digest_subject_problem(template: str) -> str | None:
+    """Why `template` is no usable digest subject (it may name {week} and {year}), or None."""
+    try:
+        text = template.format(week=48, year=2026)
+    except (KeyError, IndexError, ValueError, AttributeError) as exc:
+        return f"only {{week}} and {{year}} may be named ({type(exc).__name__}: {exc})"
+    if not text.strip() or "\r" in text or "\n" in text:
+        return "must be one non-empty line"
+    return None
 
 
 def _checked(settings: Settings) -> Settings:
@@ -134,6 +150,9 @@ def _checked(settings: Settings) -> Settings:
         problems.append(
             f"AGGREGATOR_BASE_URL={settings.base_url!r}: must be an absolute http(s) URL"
         )
+    subject = digest_subject_problem(settings.digest_subject)
+    if subject:
+        problems.append(f"AGGREGATOR_DIGEST_SUBJECT={settings.digest_subject!r}: {subject}")
     if not 0 < settings.port < 65536:
         problems.append(f"AGGREGATOR_PORT={settings.port}: must be between 1 and 65535")
     for name, (low, high) in _RANGES.items():

@@ -16,7 +16,7 @@ from pathlib import Path
 from time import perf_counter
 
 from aggregator.errors import PublishError
-from aggregator.model import FetchState, Source, Story
+from aggregator.model import Digest, FetchState, Source, Story
 from aggregator.publish.fairness import DEFAULT_PER_SOURCE_PER_DAY
 from aggregator.publish.output import atomic_output
 from aggregator.publish.site import ContentLoader, Output, Site
@@ -49,6 +49,7 @@ def publish_site(
     load_content: ContentLoader | None = None,
     per_source_per_day: int = DEFAULT_PER_SOURCE_PER_DAY,
     topics: Sequence[tuple[str, str]] = (),
+    digests: Sequence[Digest] = (),
 ) -> PublishReport:
     """Write the public site for `stories` to `out_dir`, replacing the previous one atomically.
 
@@ -59,7 +60,8 @@ def publish_site(
     fetches it for the few stories the feeds carry. `per_source_per_day`: the fair share of the
     network pages and feeds, at most that many stories of one forum per day (`publish.fairness`);
     the city pages and feeds show every story. `topics`: (key, German label) of the taxonomy,
-    in its order: a page and feeds per topic under `thema/`.
+    in its order: a page and feeds per topic under `thema/`. `digests`: the weekly digests; the
+    approved ones get a page each under `digest/`, an archive and an Atom feed (`publish.digest`).
     """
     started = perf_counter()
     out_dir = Path(out_dir)
@@ -73,6 +75,7 @@ def publish_site(
         load_content=load_content,
         per_source_per_day=per_source_per_day,
         topics=topics,
+        digests=digests,
     )
     try:
         with atomic_output(out_dir, now) as build:

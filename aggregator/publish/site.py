@@ -25,8 +25,9 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from aggregator import CONTACT_URL, NETWORK_NAME
-from aggregator.model import FetchState, Source, Story
+from aggregator.model import Digest, FetchState, Source, Story
 from aggregator.normalize import clean_text
+from aggregator.publish import digest as digest_pages
 from aggregator.publish import feeds
 from aggregator.publish.fairness import DEFAULT_PER_SOURCE_PER_DAY, fair_indices
 from aggregator.publish.german import german_date, german_datetime, iso_berlin, slugify, status_text
@@ -154,6 +155,7 @@ class Site:
         load_content: ContentLoader | None = None,
         per_source_per_day: int = DEFAULT_PER_SOURCE_PER_DAY,
         topics: Sequence[tuple[str, str]] = (),
+        digests: Sequence[Digest] = (),
     ) -> None:
         if page_size < 1 or feed_size < 1:
             raise ValueError("page_size and feed_size must be at least 1")
@@ -184,11 +186,19 @@ class Site:
         self.views = [self._view(i, story) for i, story in enumerate(stories)]
         everything = len(self.network) == len(stories)
         self.network_views = self.views if everything else [self.views[i] for i in self.network]
+        # the approved digests (drafts are never published), newest first; the latest one is
+        # shown beside the front page's news
+        self.digests = digest_pages.published_digests(digests)
+        self.topic_labels = {key: topic.label for key, topic in self.topics.items()}
+        latest = (
+            digest_pages.issue_view(self.digests[0], self.topic_labels) if self.digests else None
+        )
         self.common = {
             "network": NETWORK_NAME,
             "network_url": CONTACT_URL,
             "built_iso": iso_berlin(now),
             "built_text": german_datetime(now),
+            "latest_digest": latest,
         }
 
     # ---------------------------------------------------------------- views
@@ -246,6 +256,13 @@ class Site:
         yield from self._topic_pages()
         yield self._topics_index()
         yield self._sources_page()
+        yield from digest_pages.render_digest_pages(
+            self.digests,
+            base_url=self.base_url,
+            now=self.now,
+            topic_labels=self.topic_labels,
+            common=self.common,
+        )
         yield (
             "quellen.opml",
             feeds.opml(self.members, self.now, title=f"Quellen – {NETWORK_NAME}"),

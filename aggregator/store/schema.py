@@ -233,3 +233,59 @@ ITEM_TAGS = _table("item_tags")
 CRAWL_RUNS = _table("crawl_runs")
 SUBSCRIBERS = _table("subscribers")
 MAIL_SENDS = _table("mail_sends")
+
+
+# -- digests (the weekly "Wochenschau", migration 0004) ----------------------------------------
+
+DIGEST_STATUSES = ("draft", "approved")
+DIGEST_GROUPINGS = ("topic", "city")
+
+
+class DigestRow(Base):
+    """The digest of one ISO week; `version` is bumped by every edit (optimistic locking)."""
+
+    __tablename__ = "digests"
+    __table_args__ = (
+        CheckConstraint("status IN ('draft', 'approved')", name="status"),
+        CheckConstraint("grouping IN ('topic', 'city')", name="grouping"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    week: Mapped[str] = mapped_column(unique=True)  # "2026-W48"
+    status: Mapped[str]
+    grouping: Mapped[str]
+    intro: Mapped[str] = mapped_column(Text)
+    version: Mapped[int]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    approved_at: Mapped[datetime | None]
+    approved_by: Mapped[str | None]
+
+
+class DigestEntryRow(Base):
+    """One entry of a digest: a snapshot of the story when drafted, and the editor's edits."""
+
+    __tablename__ = "digest_entries"
+    __table_args__ = (UniqueConstraint("digest_id", "cluster_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    digest_id: Mapped[int] = mapped_column(ForeignKey("digests.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    cluster_key: Mapped[str | None]  # None for a manual item
+    # the story's first item; None for a manual item or when the item was purged since
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(Text)
+    blurb: Mapped[str] = mapped_column(Text)
+    url: Mapped[str] = mapped_column(Text)
+    sources: Mapped[str] = mapped_column(Text)  # JSON list of forum names
+    cities: Mapped[str] = mapped_column(Text)  # JSON list
+    topics: Mapped[str] = mapped_column(Text)  # JSON list of topic keys
+    first_seen_at: Mapped[datetime | None]
+    included: Mapped[bool]
+    headline_override: Mapped[str | None] = mapped_column(Text)
+    blurb_override: Mapped[str | None] = mapped_column(Text)
+    manual: Mapped[bool]
+
+
+DIGESTS = _table("digests")
+DIGEST_ENTRIES = _table("digest_entries")

@@ -34,7 +34,10 @@ def test_upgrade_creates_the_schema_on_an_empty_database(engine: Engine) -> None
     assert current_revision(engine) == head_revision() == SCHEMA_REVISION == "0005"
     assert not needs_upgrade(engine)
     tables = set(inspect(engine).get_table_names())
-    assert {"sources", "items", "item_tags", "crawl_runs", "subscribers", "mail_sends", "alembic_version"} <= tables
+    assert {
+        *("sources", "items", "item_tags", "crawl_runs", "alembic_version"),
+        *("digests", "digest_entries", "subscribers", "mail_sends"),
+    } <= tables
 
 
 def test_upgrade_twice_changes_nothing(engine: Engine) -> None:

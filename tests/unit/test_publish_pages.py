@@ -188,8 +188,8 @@ def test_hostile_text_is_escaped_on_every_page() -> None:
 def test_hostile_text_stays_text_in_every_feed() -> None:
     files = render([hostile_story()])
     feed_paths = [p for p in files if p.endswith(("feed.xml", "atom.xml", "feed.json"))]
-    # the network, Leipzig, Halle (a member city) and the hostile "city"
-    assert len(feed_paths) == 12
+    # the network, Leipzig, Halle (a member city) and the hostile "city"; the digest's feed
+    assert len(feed_paths) == 13
     assert "stadt/ort-script-alert-1-script/feed.xml" in feed_paths
     for path in feed_paths:
         if path.endswith(".json"):  # plain-text fields hold the text as is; only HTML matters

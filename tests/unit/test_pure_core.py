@@ -21,6 +21,7 @@ def test_pure_core_imports_neither_httpx_nor_sqlalchemy() -> None:
         import aggregator.evaluation
         import aggregator.dedup
         import aggregator.mail.addresses, aggregator.mail.tokens, aggregator.mail.messages
+        import aggregator.weekly
         loaded = sorted(
             name for name in sys.modules
             if name.split(".")[0] in ("httpx", "sqlalchemy", "httpcore", "alembic")

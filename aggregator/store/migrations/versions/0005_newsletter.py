@@ -21,7 +21,7 @@ from alembic import op
 revision: str = "0005"
 # The chain is 0004 (digest) <- 0005: "0003" only on the mail branch, until the digest's 0004
 # is merged (then this becomes "0004").
-down_revision: str | Sequence[str] | None = "0003"
+down_revision: str | Sequence[str] | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
