@@ -5,6 +5,8 @@
     items        stored items, unique per (source_id, guid)
     item_tags    city/topic tags of an item, with their origin (source, text, editor)
     crawl_runs   one row per crawl, with its counts
+    editors          editor accounts of the web area (argon2id password hashes)
+    editor_sessions  signed-in editors: a hash of the session token, the CSRF token, times
 
 Alembic migrations (``migrations/versions``) create exactly these tables; a test compares the
 migrated database with these models. Change a model only together with a new migration.
@@ -177,6 +179,37 @@ class CrawlRunRow(Base):
     items_updated: Mapped[int]
 
 
+# --- Editors (issue 13): accounts and sessions of the editor area /redaktion/ ----------------
+
+
+class EditorRow(Base):
+    """An editor account; `disabled` keeps the name (and its history) but refuses every login."""
+
+    __tablename__ = "editors"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(unique=True)
+    password_hash: Mapped[str]
+    created_at: Mapped[datetime]
+    disabled: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+
+class EditorSessionRow(Base):
+    """A signed-in browser. Only the SHA-256 of the session token is stored: a leaked table does
+    not let anyone sign in. The CSRF token belongs to the session and dies with it."""
+
+    __tablename__ = "editor_sessions"
+
+    token_hash: Mapped[str] = mapped_column(primary_key=True)
+    editor_id: Mapped[int] = mapped_column(
+        ForeignKey("editors.id", ondelete="CASCADE"), index=True
+    )
+    csrf_token: Mapped[str]
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)  # the absolute end (created + max)
+
+
 def _table(name: str) -> Table:
     return Base.metadata.tables[name]
 
@@ -185,3 +218,5 @@ SOURCES = _table("sources")
 ITEMS = _table("items")
 ITEM_TAGS = _table("item_tags")
 CRAWL_RUNS = _table("crawl_runs")
+EDITORS = _table("editors")
+EDITOR_SESSIONS = _table("editor_sessions")
