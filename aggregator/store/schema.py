@@ -201,9 +201,7 @@ class EditorSessionRow(Base):
     __tablename__ = "editor_sessions"
 
     token_hash: Mapped[str] = mapped_column(primary_key=True)
-    editor_id: Mapped[int] = mapped_column(
-        ForeignKey("editors.id", ondelete="CASCADE"), index=True
-    )
+    editor_id: Mapped[int] = mapped_column(ForeignKey("editors.id", ondelete="CASCADE"), index=True)
     csrf_token: Mapped[str]
     created_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]

@@ -17,7 +17,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "0006"
 # TODO(merge): "0005" once the mail migration is on main; "0003" lets this branch migrate alone.
 down_revision: str | Sequence[str] | None = "0003"
