@@ -41,6 +41,10 @@ class Settings:
     # may ask for more), and article pages read per source and crawl (the rest next crawl).
     host_spacing_s: float = 2.0
     articles_per_run: int = 20
+    # Editor area (issue 13): a session unused this long ends; and this long after signing in,
+    # used or not.
+    editor_session_idle_s: int = 12 * 3600
+    editor_session_max_s: int = 7 * 86_400
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -106,6 +110,9 @@ _RANGES: dict[str, tuple[float, float]] = {
     "parse_workers": (-1, 64),
     "host_spacing_s": (0, 600),
     "articles_per_run": (0, 1_000),
+    # editor area
+    "editor_session_idle_s": (60, 7 * 86_400),
+    "editor_session_max_s": (60, 90 * 86_400),
 }
 
 

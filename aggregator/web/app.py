@@ -107,5 +107,8 @@ def create_app(output_dir: Path, context: WebContext | None = None) -> Starlette
 def dynamic_routes(context: WebContext) -> list[BaseRoute]:
     """The routes of the editor area and the public forms. Each area's module is imported here,
     so that serving the static site alone loads none of them."""
+    from aggregator.web.editor import editor_routes
+
     routes: list[BaseRoute] = []
+    routes += editor_routes(context)
     return routes
