@@ -82,6 +82,8 @@ def safe_next(target: str | None) -> str:
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not parts.path.startswith(START_PATH):
         return START_PATH
+    if {".", ".."} & set(parts.path.split("/")):  # /redaktion/../ leaves the area
+        return START_PATH
     return target
 
 

@@ -25,6 +25,7 @@ from aggregator.settings import Settings
 from aggregator.store.db import make_engine, upgrade
 from aggregator.store.editors import Editors
 from aggregator.web.app import ResponseHeaders, create_app
+from aggregator.web.auth import safe_next, too_many_attempts
 from aggregator.web.context import WebContext
 from aggregator.web.editor import PUBLIC_PATHS, editor_routes
 
@@ -387,3 +388,24 @@ def test_the_real_app_signs_in_with_the_default_hasher(tmp_path: Path) -> None:
         assert client.get("/redaktion").headers["location"] == "/redaktion/"
     finally:
         area.engine.dispose()
+
+
+def test_throttle_message_counts_whole_minutes() -> None:
+    assert too_many_attempts(0.5) == "Zu viele Versuche, bitte in 1 Minute erneut versuchen."
+    assert too_many_attempts(61) == "Zu viele Versuche, bitte in 2 Minuten erneut versuchen."
+    assert too_many_attempts(900) == "Zu viele Versuche, bitte in 15 Minuten erneut versuchen."
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("/redaktion/wochenschau/2026-W48?x=1", "/redaktion/wochenschau/2026-W48?x=1"),
+        ("/redaktionell/", "/redaktion/"),
+        ("/redaktion/../index.html", "/redaktion/"),
+        ("https://evil.example/redaktion/", "/redaktion/"),
+        ("javascript:alert(1)", "/redaktion/"),
+        (None, "/redaktion/"),
+    ],
+)
+def test_safe_next_stays_on_this_host(target: str | None, expected: str) -> None:
+    assert safe_next(target) == expected
