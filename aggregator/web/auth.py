@@ -262,6 +262,7 @@ class EditorAuth:
         old = request.cookies.get(SESSION_COOKIE)
         if old:  # a new token on every login: a planted cookie is worth nothing
             await run_in_threadpool(close_session, self.editors, old)
+        await run_in_threadpool(self.editors.purge_sessions, now, self.policy.idle)  # old rows
         new, _ = await run_in_threadpool(open_session, self.editors, editor, now, self.policy)
         response = self._redirect(safe_next(target))
         response.set_cookie(

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 from argon2 import PasswordHasher
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 from starlette.applications import Starlette
 from starlette.exceptions import StarletteDeprecationWarning
 from starlette.middleware import Middleware
@@ -24,6 +24,7 @@ from aggregator.editors import add_editor, disable_editor
 from aggregator.settings import Settings
 from aggregator.store.db import make_engine, upgrade
 from aggregator.store.editors import Editors
+from aggregator.store.schema import EditorSessionRow
 from aggregator.web.app import ResponseHeaders, create_app
 from aggregator.web.auth import safe_next, too_many_attempts
 from aggregator.web.context import WebContext
@@ -281,6 +282,9 @@ def test_session_expires_after_seven_days_even_when_used(area: Area) -> None:
         assert client.get("/redaktion/").status_code == 200
     area.clock.advance(hours=8)  # 168 hours after login
     assert client.get("/redaktion/").status_code == 303
+    assert log_in(area.client()).status_code == 303  # a login clears the dead session away
+    with area.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(EditorSessionRow)).scalar() == 1
 
 
 def test_logout_invalidates_the_session_even_for_a_copied_cookie(area: Area) -> None:
