@@ -152,7 +152,101 @@ def build_parser() -> argparse.ArgumentParser:
     )
     retag.set_defaults(func=cmd_items_retag)
     add_digest_commands(commands)
+    add_editor_commands(commands)
     return parser
+
+
+# --- editor accounts (issue 13) ---------------------------------------------------------------
+
+
+def add_editor_commands(commands: Any) -> None:
+    editor = commands.add_parser("editor", help="accounts of the editor area /redaktion/")
+    actions = editor.add_subparsers(dest="editor_command", metavar="ACTION", required=True)
+    for name, func, text in (
+        ("add", cmd_editor_add, "create an editor account (asks for the password twice)"),
+        ("passwd", cmd_editor_passwd, "set a new password; the editor's sessions end"),
+    ):
+        sub = actions.add_parser(name, help=text)
+        sub.add_argument("name", metavar="NAME", help="letters, digits, '.', '_' or '-'")
+        sub.add_argument(
+            "--password-stdin", action="store_true", help="read the password from stdin (scripts)"
+        )
+        sub.set_defaults(func=func)
+    actions.add_parser("list", help="list the editor accounts").set_defaults(func=cmd_editor_list)
+    disable = actions.add_parser("disable", help="refuse every login of NAME, end its sessions")
+    disable.add_argument("name", metavar="NAME")
+    disable.set_defaults(func=cmd_editor_disable)
+
+
+def read_new_password(from_stdin: bool) -> str:
+    """The new password: one line of stdin, or typed twice at a hidden prompt."""
+    from getpass import getpass
+
+    from aggregator.editors import EditorError, password_problem
+
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass("New password: ")
+        if password_problem(password) is None and getpass("Repeat the password: ") != password:
+            raise EditorError("the two passwords differ; nothing changed")
+    problem = password_problem(password)
+    if problem:
+        raise EditorError(f"{problem}; nothing changed")
+    return password
+
+
+def cmd_editor_add(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import UTC, datetime
+
+    from aggregator.editors import add_editor, normalize_name
+    from aggregator.runtime import open_store
+    from aggregator.store.editors import Editors
+
+    normalize_name(args.name)  # a bad name fails before the password is asked for
+    password = read_new_password(args.password_stdin)
+    editor = add_editor(
+        Editors(open_store(settings).engine), args.name, password, datetime.now(UTC)
+    )
+    print(f"editor {editor.name} added; they sign in at {settings.base_url}redaktion/")
+    return EXIT_OK
+
+
+def cmd_editor_passwd(args: argparse.Namespace, settings: Settings) -> int:
+    from aggregator.editors import EditorError, change_password, normalize_name
+    from aggregator.runtime import open_store
+    from aggregator.store.editors import Editors
+
+    editors = Editors(open_store(settings).engine)
+    if editors.get(normalize_name(args.name)) is None:  # before the password is asked for
+        raise EditorError(f"no editor named {args.name!r}")
+    password = read_new_password(args.password_stdin)
+    editor = change_password(editors, args.name, password)
+    print(f"password of {editor.name} changed; their sessions ended")
+    return EXIT_OK
+
+
+def cmd_editor_list(args: argparse.Namespace, settings: Settings) -> int:
+    from aggregator.runtime import open_store
+    from aggregator.store.editors import Editors
+
+    accounts = Editors(open_store(settings).engine).all()
+    if not accounts:
+        print("no editors yet: add one with `aggregator editor add NAME`")
+    for editor in accounts:
+        state = "disabled" if editor.disabled else "active"
+        print(f"{editor.name:30} {state:8} since {editor.created_at:%Y-%m-%d}")
+    return EXIT_OK
+
+
+def cmd_editor_disable(args: argparse.Namespace, settings: Settings) -> int:
+    from aggregator.editors import disable_editor
+    from aggregator.runtime import open_store
+    from aggregator.store.editors import Editors
+
+    editor = disable_editor(Editors(open_store(settings).engine), args.name)
+    print(f"editor {editor.name} disabled; their sessions ended")
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:

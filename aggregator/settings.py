@@ -59,6 +59,10 @@ class Settings:
     mail_from: str = "Netzwerk Stadtforen <wochenschau@localhost>"
     smtp_timeout_s: float = 30.0
     mail_secret: str = ""
+    # Editor area (issue 13): a session unused this long ends; and this long after signing in,
+    # used or not.
+    editor_session_idle_s: int = 12 * 3600
+    editor_session_max_s: int = 7 * 86_400
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -128,6 +132,9 @@ _RANGES: dict[str, tuple[float, float]] = {
     "smtp_port": (1, 65_535),
     "smtp_timeout_s": (0.1, 600),
     "digest_max_entries": (1, 1_000),
+    # editor area
+    "editor_session_idle_s": (60, 7 * 86_400),
+    "editor_session_max_s": (60, 90 * 86_400),
 }
 SMTP_SECURITY = ("none", "starttls", "tls")
 MIN_MAIL_SECRET = 32

@@ -7,6 +7,8 @@
     crawl_runs   one row per crawl, with its counts
     subscribers  newsletter subscribers: address, status, confirmation token hash, times
     mail_sends   the send log: one row per (digest week, subscriber)
+    editors          editor accounts of the web area (argon2id password hashes)
+    editor_sessions  signed-in editors: a hash of the session token, the CSRF token, times
 
 Alembic migrations (``migrations/versions``) create exactly these tables; a test compares the
 migrated database with these models. Change a model only together with a new migration.
@@ -223,6 +225,35 @@ class MailSendRow(Base):
     error: Mapped[str | None] = mapped_column(Text)
 
 
+# --- Editors (issue 13): accounts and sessions of the editor area /redaktion/ ----------------
+
+
+class EditorRow(Base):
+    """An editor account; `disabled` keeps the name (and its history) but refuses every login."""
+
+    __tablename__ = "editors"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(unique=True)
+    password_hash: Mapped[str]
+    created_at: Mapped[datetime]
+    disabled: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+
+class EditorSessionRow(Base):
+    """A signed-in browser. Only the SHA-256 of the session token is stored: a leaked table does
+    not let anyone sign in. The CSRF token belongs to the session and dies with it."""
+
+    __tablename__ = "editor_sessions"
+
+    token_hash: Mapped[str] = mapped_column(primary_key=True)
+    editor_id: Mapped[int] = mapped_column(ForeignKey("editors.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str]
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)  # the absolute end (created + max)
+
+
 def _table(name: str) -> Table:
     return Base.metadata.tables[name]
 
@@ -289,3 +320,5 @@ class DigestEntryRow(Base):
 
 DIGESTS = _table("digests")
 DIGEST_ENTRIES = _table("digest_entries")
+EDITORS = _table("editors")
+EDITOR_SESSIONS = _table("editor_sessions")

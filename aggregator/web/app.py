@@ -1,8 +1,8 @@
 """The ASGI application: the published site today, the editor area and public forms later.
 
     create_app(output_dir, context=None)
-        /redaktion/…   the editor area (with a context: `editor.routes`)
-        /newsletter…   sign-up, confirmation and unsubscribe (with a context: `newsletter.routes`)
+        /redaktion/…   the editor area (`editor.editor_routes`)
+        /newsletter…   sign-up, confirmation, unsubscribe (`newsletter.newsletter_routes`)
         /…             the published folder (static.PublishedSite)
 
 Without a context (tests of the site, `aggregator serve`-like uses) only the folder is served.
@@ -107,8 +107,10 @@ def create_app(output_dir: Path, context: WebContext | None = None) -> Starlette
 def dynamic_routes(context: WebContext) -> list[BaseRoute]:
     """The routes of the editor area and the public forms. Each area's module is imported here,
     so that serving the static site alone loads none of them."""
+    from aggregator.web.editor import editor_routes
     from aggregator.web.newsletter import newsletter_routes
 
     routes: list[BaseRoute] = []
+    routes += editor_routes(context)
     routes += newsletter_routes(context)
     return routes
