@@ -25,7 +25,8 @@ from aggregator.mail.tokens import (
     token_hash,
     unsubscribe_token,
 )
-from aggregator.settings import MIN_MAIL_SECRET
+from aggregator.settings import MIN_MAIL_SECRET, Settings
+from aggregator.store.secrets import app_secret
 from aggregator.store.subscribers import SignUp, Subscribers
 
 CONFIRM_VALID = timedelta(days=7)  # a link holds this long; unconfirmed addresses go then
@@ -39,6 +40,12 @@ class SubscribeResult:
     email: str  # normalized
     outcome: SignUp
     confirm_url: str | None  # a link to mail now, or None (too soon again, already confirmed)
+
+
+def mail_secret(settings: Settings, engine: Engine, now: datetime) -> str:
+    """The key of the unsubscribe links: AGGREGATOR_MAIL_SECRET when the operator set one, else
+    the one the database keeps for every process (made on first use)."""
+    return settings.mail_secret or app_secret(engine, "mail", now)
 
 
 def checked_secret(secret: str) -> str:

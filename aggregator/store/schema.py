@@ -318,7 +318,21 @@ class DigestEntryRow(Base):
     manual: Mapped[bool]
 
 
+# --- Secrets the application generates for itself (migration 0007) ---------------------------
+
+
+class AppSecretRow(Base):
+    """A random key made on first use and shared by every process on this database."""
+
+    __tablename__ = "app_secrets"
+
+    name: Mapped[str] = mapped_column(String, primary_key=True)
+    value: Mapped[str] = mapped_column(String)
+    created_at: Mapped[datetime]
+
+
 DIGESTS = _table("digests")
 DIGEST_ENTRIES = _table("digest_entries")
 EDITORS = _table("editors")
 EDITOR_SESSIONS = _table("editor_sessions")
+APP_SECRETS = _table("app_secrets")

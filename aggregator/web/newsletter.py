@@ -29,7 +29,7 @@ from aggregator import CONTACT_URL, NETWORK_NAME
 from aggregator.errors import AggregatorError
 from aggregator.mail.addresses import InvalidAddressError
 from aggregator.mail.delivery import send_confirmation
-from aggregator.mail.newsletter import Newsletter
+from aggregator.mail.newsletter import Newsletter, mail_secret
 from aggregator.mail.smtp import SmtpConfig
 from aggregator.publish.german import german_datetime, iso_berlin
 from aggregator.templating import environment
@@ -60,7 +60,7 @@ class NewsletterPages:
         self.newsletter = Newsletter(
             context.engine,
             base_url=context.settings.base_url,
-            secret=context.settings.mail_secret,
+            secret=mail_secret(context.settings, context.engine, context.clock()),
         )
         self.smtp = SmtpConfig.from_settings(context.settings)
 

@@ -31,12 +31,13 @@ def test_upgrade_creates_the_schema_on_an_empty_database(engine: Engine) -> None
 
     upgrade(engine)
 
-    assert current_revision(engine) == head_revision() == SCHEMA_REVISION == "0006"
+    assert current_revision(engine) == head_revision() == SCHEMA_REVISION == "0007"
     assert not needs_upgrade(engine)
     tables = set(inspect(engine).get_table_names())
     assert {
         *("sources", "items", "item_tags", "crawl_runs", "alembic_version"),
-        *("digests", "digest_entries", "subscribers", "mail_sends", "editors", "editor_sessions"),
+        *("digests", "digest_entries", "subscribers", "mail_sends"),
+        *("editors", "editor_sessions", "app_secrets"),
     } <= tables
 
 
