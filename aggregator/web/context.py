@@ -26,3 +26,7 @@ class WebContext:
     # out another. Keys are e.g. "account:anna" or "address:203.0.113.9".
     login_throttle: Throttle = field(default_factory=lambda: Throttle(limit=5, per_s=15 * 60))
     form_throttle: Throttle = field(default_factory=lambda: Throttle(limit=5, per_s=60 * 60))
+    # Called with the week ("2026-W48") after an editor approved that digest: the run
+    # composition publishes it and sends the newsletter (in the background). None: nothing
+    # happens beyond the approval (tests, a web process that does not send).
+    on_digest_approved: Callable[[str], None] | None = None
