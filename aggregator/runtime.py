@@ -107,8 +107,10 @@ def publish_once(
     sources: Sequence[Source] | None = None,
     taxonomy: Taxonomy | None = None,
 ) -> tuple[PublishReport, float]:
-    """Publish every stored story; returns the report and the seconds it took."""
+    """Publish every stored story and every approved digest; returns the report and the
+    seconds it took."""
     from aggregator.publish import publish_site  # Jinja2 and feedgen: not needed by a crawl
+    from aggregator.store.digests import Digests
     from aggregator.tagging.topics import default_taxonomy
 
     started = perf_counter()
@@ -117,6 +119,7 @@ def publish_once(
         sources, taxonomy = config.sources, config.taxonomy
     topics = (taxonomy or default_taxonomy()).topics
     states = store.fetch_states()
+    digests = Digests(store.engine).approved()
     report = publish_site(
         store.stories(with_content=False),  # the pages show excerpts; the feeds ask for content
         [(s, states.get(s.id)) for s in sources],
@@ -125,5 +128,6 @@ def publish_once(
         now=utc_now(),
         load_content=store.contents,
         topics=[(topic.key, topic.label) for topic in topics],
+        digests=digests,
     )
     return report, perf_counter() - started
