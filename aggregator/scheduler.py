@@ -1,9 +1,15 @@
 """The long-running process behind `aggregator run`: crawl what is due, publish what changed.
 
-APScheduler runs one job, every `check_every_s` seconds: ask the database which sources are due
-(their `next_fetch_at`, so a restart picks up exactly where the last process stopped), crawl them,
-and publish when anything changed. sources.yaml is read again on every tick, so an edit takes
-effect without a restart; a broken edit is logged and the last good list is kept.
+APScheduler runs the jobs:
+- every `check_every_s` seconds: ask the database which sources are due (their
+  `next_fetch_at`, so a restart picks up exactly where the last process stopped), crawl them,
+  and publish when anything changed. sources.yaml is read again on every tick, so an edit takes
+  effect without a restart; a broken edit is logged and the last good list is kept.
+- weekly at `digest_schedule` (Europe/Berlin, default Monday 06:00): draft the previous week's
+  digest; with `digest_auto_approve`, approve it and release it (publish and mail).
+- daily: delete unconfirmed newsletter addresses whose link expired and dead editor sessions.
+
+Every job survives any exception (logged); the next run of each job happens as scheduled.
 """
 
 from __future__ import annotations
@@ -11,12 +17,14 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from types import FrameType
 from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.triggers.cron import CronTrigger
 
 from aggregator.config import load_config
 from aggregator.crawl import CrawlReport
@@ -24,13 +32,17 @@ from aggregator.errors import AggregatorError, ConfigError
 from aggregator.fetch.robots import RobotsCache
 from aggregator.model import Source
 from aggregator.runtime import crawl_once, publish_once, utc_now
-from aggregator.settings import Settings
+from aggregator.settings import Settings, parse_digest_schedule
 from aggregator.store.repository import Store
+from aggregator.weekly import BERLIN
 
 if TYPE_CHECKING:
     from aggregator.tagging.topics import Taxonomy
 
 log = logging.getLogger(__name__)
+
+AUTO_EDITOR = "automatisch"  # approved_by of a digest the weekly job approved itself
+HOUSEKEEPING_AT = (4, 30)  # daily, Europe/Berlin: a quiet hour
 
 
 class Runner:
@@ -118,19 +130,118 @@ class Runner:
             return
         log.info("published %d stories to %s in %.1f s", result.stories, result.out_dir, seconds)
 
+    # -- the weekly digest and the daily housekeeping ----------------------------------------
 
-def run_forever(runner: Runner) -> None:
-    """Tick until `runner.stop` is set (SIGINT/SIGTERM); the current tick finishes its writes."""
-    scheduler = BackgroundScheduler(timezone="UTC")
+    def digest_job(self) -> None:
+        """Draft the previous week's digest (auto-approve: approve and release it). Never
+        raises."""
+        _guarded("digest job", self._digest_job)
+
+    def _digest_job(self) -> None:
+        from aggregator.digest import draft_digest
+        from aggregator.store.digests import Digests
+        from aggregator.weekly import previous_week
+
+        now = utc_now()
+        week = previous_week(now)
+        digests = Digests(self.store.engine)
+        existing = digests.get(week)
+        if existing is not None and existing.status == "approved":
+            log.info("digest %s: already approved by %s", week, existing.approved_by)
+            return
+        digest = draft_digest(digests, week, now, max_entries=self.settings.digest_max_entries)
+        included = sum(1 for entry in digest.entries if entry.included)
+        log.info(
+            "digest %s: drafted, %d entries (%d included)", week, len(digest.entries), included
+        )
+        if not self.settings.digest_auto_approve:
+            return
+        if included == 0:
+            log.warning("digest %s: nothing to send, not approved automatically", week)
+            return
+        digests.approve(week, AUTO_EDITOR, now, expected_version=digest.version)
+        log.info("digest %s: approved automatically; releasing it", week)
+        self.release(week)
+
+    def release(self, week: str) -> None:
+        """Publish and send the approved digest of `week` (see `release.release_digest`)."""
+        from aggregator.release import release_digest
+
+        self.reload_sources()
+        release_digest(
+            self.settings, self.store, week, utc_now(), sources=self.sources, taxonomy=self.taxonomy
+        )
+
+    def housekeeping_job(self) -> None:
+        """Delete expired unconfirmed subscribers and editor sessions. Never raises."""
+        _guarded("housekeeping job", self._housekeeping_job)
+
+    def _housekeeping_job(self) -> None:
+        from aggregator.mail.newsletter import CONFIRM_VALID
+        from aggregator.store.editors import Editors
+        from aggregator.store.subscribers import Subscribers
+
+        now = utc_now()
+        addresses = Subscribers(self.store.engine).purge_unconfirmed(now, CONFIRM_VALID)
+        idle = timedelta(seconds=self.settings.editor_session_idle_s)
+        sessions = Editors(self.store.engine).purge_sessions(now, idle)
+        log.info(
+            "housekeeping: %d unconfirmed addresses and %d editor sessions deleted",
+            addresses,
+            sessions,
+        )
+
+
+def _guarded(name: str, job: Callable[[], None]) -> None:
+    """Run `job`; log whatever it raises (APScheduler would only log it, less clearly)."""
+    try:
+        job()
+    except AggregatorError as exc:
+        log.error("%s failed: %s", name, exc)
+    except Exception as exc:
+        log.error("%s failed: unexpected %s: %s", name, type(exc).__name__, exc)
+        log.debug("%s failed", name, exc_info=True)
+
+
+def add_jobs(scheduler: BaseScheduler, runner: Runner) -> None:
+    """The crawl tick, the weekly digest (unless its schedule is "off") and the housekeeping."""
+    settings = runner.settings
     scheduler.add_job(
         runner.tick,
         "interval",
-        seconds=runner.settings.check_every_s,
-        next_run_time=utc_now() + timedelta(seconds=runner.settings.check_every_s),
+        seconds=settings.check_every_s,
+        next_run_time=utc_now() + timedelta(seconds=settings.check_every_s),
         max_instances=1,
         coalesce=True,
         id="crawl-due-sources",
     )
+    schedule = parse_digest_schedule(settings.digest_schedule)
+    if schedule is not None:
+        day, hour, minute = schedule
+        scheduler.add_job(
+            runner.digest_job,
+            CronTrigger(day_of_week=day, hour=hour, minute=minute, timezone=BERLIN),
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=3600,  # late (a busy or suspended process) but still drafted
+            id="weekly-digest",
+        )
+    hour, minute = HOUSEKEEPING_AT
+    scheduler.add_job(
+        runner.housekeeping_job,
+        CronTrigger(hour=hour, minute=minute, timezone=BERLIN),
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=3600,
+        id="housekeeping",
+    )
+
+
+def run_forever(runner: Runner) -> None:
+    """Run the jobs until `runner.stop` is set (SIGINT/SIGTERM); the current tick finishes its
+    writes."""
+    scheduler = BackgroundScheduler(timezone="UTC")
+    add_jobs(scheduler, runner)
     scheduler.start()
     try:
         runner.stop.wait()

@@ -6,6 +6,7 @@ Flags win over the environment, the environment wins over the defaults below.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from email.headerregistry import Address
@@ -47,6 +48,12 @@ class Settings:
     # most stories a draft takes in.
     digest_subject: str = "Stadtforen-Wochenschau KW {week}/{year}"
     digest_max_entries: int = 200
+    # When `run` drafts the previous week's digest: "<day> HH:MM" in Europe/Berlin, day one of
+    # mon tue wed thu fri sat sun; "off": never (drafts by hand or in the editor area).
+    digest_schedule: str = "mon 06:00"
+    # Approve the weekly draft as it is and release it (publish and mail) right away: for a
+    # network without editors. Off: an editor approves in /redaktion/wochenschau/.
+    digest_auto_approve: bool = False
 
     # Mail (newsletter): the SMTP server that delivers, and the sender. `smtp_security` is
     # "none", "starttls" or "tls" (implicit TLS, usually port 465). `mail_secret` keys the
@@ -151,8 +158,33 @@ def digest_subject_problem(template: str) -> str | None:
     return None
 
 
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_SCHEDULE = re.compile(r"([a-z]{3})\s+([0-9]{1,2}):([0-9]{2})")
+
+
+def parse_digest_schedule(text: str) -> tuple[str, int, int] | None:
+    """("mon", 6, 0) for "mon 06:00" (case and spacing free); None for "off".
+    Raises ValueError saying what is wrong."""
+    cleaned = " ".join(text.split()).lower()
+    if cleaned == "off":
+        return None
+    match = _SCHEDULE.fullmatch(cleaned)
+    if match is None:
+        raise ValueError('expected "<day> HH:MM" like "mon 06:00", or "off"')
+    day, hour, minute = match.group(1), int(match.group(2)), int(match.group(3))
+    if day not in DAYS:
+        raise ValueError(f"the day must be one of {' '.join(DAYS)}")
+    if hour > 23 or minute > 59:
+        raise ValueError("the time must be between 00:00 and 23:59")
+    return day, hour, minute
+
+
 def _checked(settings: Settings) -> Settings:
     problems = []
+    try:
+        parse_digest_schedule(settings.digest_schedule)
+    except ValueError as exc:
+        problems.append(f"AGGREGATOR_DIGEST_SCHEDULE={settings.digest_schedule!r}: {exc}")
     if url_problem(settings.base_url):
         problems.append(
             f"AGGREGATOR_BASE_URL={settings.base_url!r}: must be an absolute http(s) URL"
