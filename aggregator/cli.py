@@ -6,6 +6,7 @@ Exit status: 0 done, 1 a runtime failure (database, output folder), 2 bad config
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import logging
 import re
@@ -22,8 +23,10 @@ from aggregator.settings import Settings
 
 if TYPE_CHECKING:
     from aggregator.crawl import CrawlReport, SourceOutcome
+    from aggregator.demo.mail import MailSink
     from aggregator.model import Source
     from aggregator.probe import TryReport
+    from aggregator.scheduler import Runner
     from aggregator.store.repository import Store
 
 log = logging.getLogger("aggregator")
@@ -260,7 +263,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         datefmt="%Y-%m-%d %H:%M:%S",
         stream=sys.stderr,
     )
-    for noisy in ("httpx", "httpcore", "apscheduler", "alembic"):
+    for noisy in ("httpx", "httpcore", "apscheduler", "alembic", "mail.log"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         settings = Settings.from_env().with_overrides(
@@ -330,7 +333,13 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _run(
-    settings: Settings, store: Store, sources: Sequence[Source], *, serve: bool, once: bool = False
+    settings: Settings,
+    store: Store,
+    sources: Sequence[Source],
+    *,
+    serve: bool,
+    once: bool = False,
+    after_publish: Callable[[Runner], None] | None = None,
 ) -> int:
     """`aggregator.service.run_service`, with the terminal's progress bar and summary."""
     from aggregator.service import run_service
@@ -343,6 +352,7 @@ def _run(
         once=once,
         progress=TerminalProgress(),
         on_crawl=print_summary,
+        after_publish=after_publish,
         say=_say,
     )
     return EXIT_OK
@@ -402,10 +412,59 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         for line in network.describe():
             print(f"  {line}")
         sources = load_sources(config, allow_private=True)
-        code = _run(settings, open_store(settings), sources, serve=True, once=args.once)
+        with contextlib.ExitStack() as stack:
+            sink = _demo_mail_sink(stack, demo_dir / "mail")
+            after_publish = None
+            if sink is not None:
+                settings = settings.with_overrides(smtp_host=sink.host, smtp_port=sink.port)
+                after_publish = _demo_digest_step(sink)
+            code = _run(
+                settings,
+                open_store(settings),
+                sources,
+                serve=True,
+                once=args.once,
+                after_publish=after_publish,
+            )
         if args.once:
             print(f"look at {settings.output_dir}/index.html (or run `aggregator serve`)")
         return code
+
+
+def _demo_mail_sink(stack: contextlib.ExitStack, folder: Path) -> MailSink | None:
+    """The demo's local SMTP sink, started; None (and a note) without aiosmtpd."""
+    try:
+        from aggregator.demo.mail import MailSink
+    except ImportError:  # pragma: no cover - aiosmtpd is in the dev extra that `make demo` has
+        print("no newsletter in this demo: install aiosmtpd (pip install -e '.[dev]')")
+        return None
+    sink = stack.enter_context(MailSink(folder))
+    print(f"SMTP sink for the newsletter on {sink.host}:{sink.port}: mails go to {folder}/")
+    return sink
+
+
+def _demo_digest_step(sink: MailSink) -> Callable[[Runner], None]:
+    """After the first publish: a sample digest, approved and mailed into the sink."""
+
+    def step(runner: Runner) -> None:
+        from aggregator.demo.mail import DEMO_SUBSCRIBER, demo_digest
+        from aggregator.runtime import utc_now
+
+        try:
+            result = demo_digest(runner.settings, runner.store, utc_now(), runner.sources)
+        except AggregatorError as exc:
+            print(f"error: the demo's digest failed: {exc}", file=sys.stderr)
+            return
+        base = runner.settings.output_dir
+        print(
+            f"Wochenschau {result.week}: {result.entries} stories, approved, published to "
+            f"{base}/digest/{result.week}.html and sent to {result.report.delivery.sent} "
+            f"confirmed subscriber ({DEMO_SUBSCRIBER}); the unconfirmed one got nothing"
+        )
+        for path in sink.files:
+            print(f"  read the mail: {path}")
+
+    return step
 
 
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
@@ -738,6 +797,24 @@ def add_digest_commands(commands: Any) -> None:
     actions.add_parser("list", help="list every digest with its status").set_defaults(
         func=cmd_digest_list
     )
+    send = actions.add_parser(
+        "send",
+        help="release an approved digest: publish the site, mail whoever has not got it yet",
+    )
+    send.add_argument("--week", metavar="WEEK", required=True, help="ISO week like 2026-W48")
+    send.set_defaults(func=cmd_digest_send)
+    add_newsletter_commands(commands)
+
+
+def add_newsletter_commands(commands: Any) -> None:
+    newsletter = commands.add_parser("newsletter", help="newsletter subscribers: list, purge")
+    actions = newsletter.add_subparsers(dest="newsletter_command", metavar="ACTION", required=True)
+    actions.add_parser(
+        "list", help="count the subscribers by status, list the confirmed addresses"
+    ).set_defaults(func=cmd_newsletter_list)
+    actions.add_parser(
+        "purge", help="delete the sign-ups left unconfirmed for 7 days"
+    ).set_defaults(func=cmd_newsletter_purge)
 
 
 def _digest_week(args: argparse.Namespace) -> str:
@@ -808,9 +885,49 @@ def cmd_digest_approve(args: argparse.Namespace, settings: Settings) -> int:
     digest = Digests(open_store(settings).engine).approve(week, args.editor, utc_now())
     included = sum(1 for e in digest.entries if e.included)
     print(
-        f"digest {week} approved by {digest.approved_by} ({included} entries); the next publish "
-        "puts it on the site"
+        f"digest {week} approved by {digest.approved_by} ({included} entries); release it "
+        f"(publish and mail) with `aggregator digest send --week {week}`"
     )
+    return EXIT_OK
+
+
+def cmd_digest_send(args: argparse.Namespace, settings: Settings) -> int:
+    from aggregator.release import release_digest
+    from aggregator.runtime import open_store, utc_now
+
+    week = _digest_week(args)
+    report = release_digest(settings, open_store(settings), week, utc_now())
+    print(report.summary())
+    if report.delivery.failed:
+        print(
+            f"error: {report.delivery.failed} copies failed; run the same command again later "
+            "to retry them",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
+    return EXIT_OK
+
+
+def cmd_newsletter_list(args: argparse.Namespace, settings: Settings) -> int:
+    from aggregator.runtime import open_store
+    from aggregator.store.subscribers import Subscribers
+
+    subscribers = Subscribers(open_store(settings).engine)
+    counts = subscribers.counts()
+    print(", ".join(f"{counts.get(s, 0)} {s}" for s in ("confirmed", "pending", "bounced")))
+    for _id, email in subscribers.confirmed():
+        print(email)
+    return EXIT_OK
+
+
+def cmd_newsletter_purge(args: argparse.Namespace, settings: Settings) -> int:
+    from aggregator.mail.newsletter import CONFIRM_VALID
+    from aggregator.runtime import open_store, utc_now
+    from aggregator.store.subscribers import Subscribers
+
+    store = open_store(settings)
+    deleted = Subscribers(store.engine).purge_unconfirmed(utc_now(), CONFIRM_VALID)
+    print(f"deleted {deleted} sign-ups left unconfirmed for {CONFIRM_VALID.days} days")
     return EXIT_OK
 
 

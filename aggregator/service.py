@@ -2,7 +2,8 @@
 that the CLI only parses and prints: the first crawl and publish, the web server (published
 site, editor area, newsletter forms: one ASGI app), then the scheduled jobs until stopped.
 
-The web server is bound before the first crawl, so a busy port fails at once.
+The web server is bound before the first crawl, so a busy port fails at once. A digest an
+editor approves is released (published and mailed) in a background thread, one at a time.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from aggregator.crawl import CrawlReport, Progress
@@ -26,13 +28,49 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def bind_web_server(settings: Settings, store: Store) -> WebServer:
-    """The web app on `settings.host:port`, bound now, serving once started."""
+class BackgroundReleases:
+    """Runs `release(week)` for each approved digest in one worker thread, so releases never
+    overlap and the editor's request does not wait for the mail; logs each outcome."""
+
+    def __init__(self, release: Callable[[str], None]) -> None:
+        self._release = release
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="release")
+
+    def submit(self, week: str) -> None:
+        log.info("digest %s approved: releasing it in the background", week)
+        self._executor.submit(self._run, week)
+
+    def _run(self, week: str) -> None:
+        try:
+            self._release(week)
+        except Exception as exc:  # logged: `aggregator digest send --week W` resumes it
+            log.error(
+                "releasing digest %s failed: %s; resume with `aggregator digest send --week %s`",
+                week,
+                describe(exc),
+                week,
+            )
+            log.debug("releasing digest %s failed", week, exc_info=True)
+
+    def shutdown(self, *, drop_queued: bool = True) -> None:
+        """Wait for the release in progress; the queued ones are dropped (`digest send`
+        releases them later) unless `drop_queued` is False."""
+        self._executor.shutdown(wait=True, cancel_futures=drop_queued)
+
+
+def bind_web_server(
+    settings: Settings,
+    store: Store,
+    on_digest_approved: Callable[[str], None] | None = None,
+) -> WebServer:
+    """The web app on `settings.host:port`, bound now, serving once started.
+    `on_digest_approved(week)`: called after an editor approved a digest."""
     from aggregator.web.app import create_app
     from aggregator.web.context import WebContext
     from aggregator.web.server import WebServer
 
-    app = create_app(settings.output_dir, WebContext(settings, store.engine, utc_now))
+    context = WebContext(settings, store.engine, utc_now, on_digest_approved=on_digest_approved)
+    app = create_app(settings.output_dir, context)
     try:
         return WebServer(app, settings.host, settings.port)
     except OSError as exc:
@@ -51,17 +89,50 @@ def run_service(
     once: bool = False,
     progress: Progress | None = None,
     on_crawl: Callable[[CrawlReport], None] | None = None,
+    after_publish: Callable[[Runner], None] | None = None,
     say: Callable[[str], None] = print,
 ) -> None:
     """Crawl and publish once; then (unless `once`) serve and keep crawling until stopped.
+    `after_publish(runner)` runs after the first crawl and publish (the demo's digest).
 
     A failure of the first crawl or publish does not end the service (the scheduled ticks
     retry, the last published site is served); with `once` it is raised."""
     stop = threading.Event()
     if not once:
         install_stop_handlers(stop)  # from here on Ctrl-C lets the current writes finish
-    server = bind_web_server(settings, store) if serve and not once else None
     runner = Runner(settings, store, sources, stop)
+    releases = BackgroundReleases(runner.release)
+    try:
+        server = bind_web_server(settings, store, releases.submit) if serve and not once else None
+        _first_run(settings, runner, once, progress, on_crawl, after_publish, say)
+        if once or stop.is_set():
+            if server:
+                server.stop()
+            return
+        if server:
+            server.start()
+            say(f"serving {settings.output_dir}/ on {server.url} (Ctrl-C stops)")
+        say(f"crawling due sources every {settings.check_every_s} s")
+        try:
+            run_forever(runner)
+        finally:
+            if server:
+                server.stop()
+    finally:
+        releases.shutdown()
+    say("stopped")
+
+
+def _first_run(
+    settings: Settings,
+    runner: Runner,
+    once: bool,
+    progress: Progress | None,
+    on_crawl: Callable[[CrawlReport], None] | None,
+    after_publish: Callable[[Runner], None] | None,
+    say: Callable[[str], None],
+) -> None:
+    store, stop = runner.store, runner.stop
     try:
         report = crawl_once(settings, store, runner.sources, progress=progress, stop=stop.is_set)
         if on_crawl is not None:
@@ -75,20 +146,9 @@ def run_service(
             raise
         log.debug("first crawl failed", exc_info=True)
         say(f"error: first crawl and publish failed: {describe(exc)}")
-    if once or stop.is_set():
-        if server:
-            server.stop()
         return
-    if server:
-        server.start()
-        say(f"serving {settings.output_dir}/ on {server.url} (Ctrl-C stops)")
-    say(f"crawling due sources every {settings.check_every_s} s")
-    try:
-        run_forever(runner)
-    finally:
-        if server:
-            server.stop()
-    say("stopped")
+    if after_publish is not None:
+        after_publish(runner)
 
 
 def describe(exc: BaseException) -> str:
