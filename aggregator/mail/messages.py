@@ -8,6 +8,7 @@ and a German subject. A digest copy carries its subscriber's one-click unsubscri
 from __future__ import annotations
 
 from datetime import datetime
+from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 
@@ -18,6 +19,10 @@ from aggregator.templating import environment
 
 CONFIRM_SUBJECT = "Bitte bestätigen: Stadtforen-Wochenschau abonnieren"
 ONE_CLICK = "List-Unsubscribe=One-Click"
+# Header lines up to SMTP's limit of 998 characters: under the default 78 a long unsubscribe URL
+# (it has no space to fold at) would be written as an RFC 2047 encoded word, which mail clients
+# do not read as a List-Unsubscribe link, so they offer no one-click unsubscribe.
+MAIL_POLICY = policy.default.clone(max_line_length=998)
 
 
 def sender_domain(sender: str) -> str:
@@ -39,7 +44,7 @@ def build_message(
     unsubscribe_url: str | None = None,
 ) -> EmailMessage:
     """One mail to one recipient. With `unsubscribe_url` (every digest copy) the list headers."""
-    message = EmailMessage()
+    message = EmailMessage(policy=MAIL_POLICY)
     message["Subject"] = mail.subject
     message["From"] = sender
     message["To"] = recipient

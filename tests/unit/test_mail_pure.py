@@ -116,3 +116,20 @@ def test_mail_settings_are_checked() -> None:
     )
     ok = Settings.from_env({"AGGREGATOR_SMTP_SECURITY": "starttls", "AGGREGATOR_SMTP_PORT": "587"})
     assert (ok.smtp_security, ok.smtp_port) == ("starttls", 587)
+
+
+def test_a_long_unsubscribe_link_stays_a_plain_header_line() -> None:
+    """Folded as an RFC 2047 encoded word, mail clients would not see the link at all."""
+    url = "https://nachrichten.netzwerk-stadtforen.de/newsletter/abmelden/" + "7." + "a" * 90
+    mail = DigestMail("Stadtforen-Wochenschau KW 1/2027", "<p>Hallo</p>", "Hallo\n")
+    message = build_message(
+        mail,
+        sender="Netzwerk Stadtforen <wochenschau@example.org>",
+        recipient="anna@example.org",
+        message_id="<1@example.org>",
+        date=datetime(2027, 1, 4, 5, 0, tzinfo=UTC),
+        unsubscribe_url=url,
+    )
+    raw = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+    assert f"\r\nList-Unsubscribe: <{url}>\r\n".encode() in raw
+    assert b"=?utf-8?" not in raw
