@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from email.utils import parseaddr
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Engine, select
 from starlette.concurrency import run_in_threadpool
@@ -434,8 +435,11 @@ class DigestPages:
     def split(self, c: Call) -> str:
         entry = c.entry
         story = c.form.get("item", "")
-        if story not in {m.story_id for m in self._members_of(entry)}:
+        members = {m.story_id for m in self._members_of(entry)}
+        if story not in members:
             raise EditRefused("Diese Meldung gehört nicht zu diesem Eintrag.", 400)
+        if len(members) < 2:
+            raise EditRefused("Diese Meldung steht schon allein.", 400)
         self._check_version(c.digest, c.version)
         self.curation.split(story)
         self._redraft(c.week, c.version, c.now)
@@ -519,7 +523,7 @@ class DigestPages:
             return await self._draft_page(
                 request, session, week, error=error, status=502, address=address
             )
-        return _see(f"{week_path(week)}?testmail=gesendet&an={address}#testmail")
+        return _see(f"{week_path(week)}?testmail=gesendet&an={quote(address)}#testmail")
 
     def _send_test(self, digest: Digest, address: str, now: datetime) -> None:
         config = SmtpConfig.from_settings(self.context.settings)
