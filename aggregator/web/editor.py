@@ -22,6 +22,7 @@ from aggregator.store.editors import EditorSession
 from aggregator.templating import area_templates
 from aggregator.web.auth import AREA, START_PATH, EditorAuth
 from aggregator.web.context import WebContext
+from aggregator.web.digest_editor import digest_routes
 
 STYLESHEET_PATH = "/redaktion/redaktion.css"
 ICON_PATH = "/redaktion/favicon.svg"  # the site's icon, so that the area needs no published site
@@ -51,6 +52,7 @@ def editor_routes(context: WebContext, hasher: PasswordHasher = HASHER) -> list[
         Route(ICON_PATH, icon, methods=["GET", "HEAD"]),
         *auth.routes(),
         auth.route(START_PATH, start, methods=["GET", "HEAD"]),
+        *digest_routes(context, auth),
     ]
 
 
