@@ -35,6 +35,7 @@ bench: $(STAMP)  ## benchmarks: print JSON figures
 	$(BIN)/python bench/crawl.py
 	$(BIN)/python bench/scrape.py
 	$(BIN)/python bench/dedup.py
+	$(BIN)/python bench/web.py
 
 clean:  ## remove the virtual environment, database and published site
 	rm -rf $(VENV) data public .public-builds

@@ -410,7 +410,11 @@ def test_split_and_merge_change_the_stories_and_the_draft(desk: Desk) -> None:
     ]
     sanierung = desk.entry_ids()["Sanierung des Bahnhofs"]
 
-    response = desk.post(f"{PAGE}/eintrag/{sanierung}/zusammenfuehren", 2, target=str(bahnhof))
+    merge = f"{PAGE}/eintrag/{sanierung}/zusammenfuehren"
+    for wrong in ("0", "5", "x", "4"):  # no such number; itself (number 4)
+        response = desk.post(merge, 2, target_no=wrong)
+        assert response.status_code == 400, wrong
+    response = desk.post(merge, 2, target_no="1")  # "Bahnhof wird saniert", number 1 on the page
     assert response.status_code == 303
     assert response.headers["location"] == f"{PAGE}#eintrag-{bahnhof}"
     got = [(e.headline, e.sources) for e in desk.digest().entries]
