@@ -18,6 +18,7 @@ transaction for all the sources that finished while the previous batch was being
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import functools
 import logging
@@ -27,7 +28,7 @@ import random
 import secrets
 import socket
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -41,6 +42,7 @@ from aggregator.model import FetchState, Item, Source
 from aggregator.store.repository import Store
 
 if TYPE_CHECKING:
+    from aggregator.clustering import StoryClusterer
     from aggregator.fetch.politeness import ScrapeSettings
     from aggregator.fetch.robots import RobotsCache
     from aggregator.reading import SourceRead
@@ -217,7 +219,8 @@ async def crawl(
         progress.started(len(due))
     outcomes: list[SourceOutcome] = []
     parsers = _Parsers(len(due), parse_workers)
-    writer = _Writer(store, owner, clock)
+    clustering = _Clustering(store, started)
+    writer = _Writer(store, owner, clock, on_new=clustering.kick)
     pending = {s.id for s in due}
     writing: set[asyncio.Task[SourceOutcome]] = set()
     tasks: list[asyncio.Task[SourceOutcome]] = []
@@ -258,6 +261,7 @@ async def crawl(
             if task not in writing:
                 task.cancel()
         await writer.close()  # what was handed to the writer is written
+        await clustering.finish()  # and joins its stories
         for helper in helpers:
             helper.cancel()
         await asyncio.gather(*tasks, *helpers, return_exceptions=True)
@@ -269,8 +273,6 @@ async def crawl(
         tuple(sorted(outcomes, key=lambda o: o.source_id)),
         interrupted=len(outcomes) < len(due),
     )
-    if report.new:
-        await _db_quietly("clustering the new stories", _cluster_new_items, store, started)
     if due:
         await _db_quietly(
             "recording the crawl run",
@@ -286,15 +288,51 @@ async def crawl(
     return report
 
 
-def _cluster_new_items(store: Store, since: datetime) -> None:
-    """New items join the stories they tell (`aggregator.clustering`); loaded only when a crawl
-    stored something."""
-    from aggregator.clustering import cluster_new_items
-    from aggregator.store.curation import Curation
+class _Clustering:
+    """New items join the stories they tell while the crawl goes on (`clustering.
+    StoryClusterer`): after each written batch with new items, one background thread clusters
+    what was stored since its last run, so that the comparing overlaps the fetching and
+    parsing instead of following it. Loaded only when a crawl stores something new; a failure
+    is logged and costs only the clustering (the items are stored)."""
 
-    joined = cluster_new_items(Curation(store.engine), since)
-    if joined:
-        log.info("%d new items joined a story told before", joined)
+    def __init__(self, store: Store, started: datetime) -> None:
+        self.store = store
+        self.started = started
+        self.clusterer: StoryClusterer | None = None
+        self.executor: ThreadPoolExecutor | None = None
+        self.runs: list[concurrent.futures.Future[None]] = []
+        self.queued = False
+
+    def kick(self) -> None:
+        """Cluster what was stored since the last run, soon (one run waiting is enough)."""
+        if self.queued:
+            return
+        if self.executor is None:
+            self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="clustering")
+        self.queued = True
+        self.runs.append(self.executor.submit(self._run))
+
+    def _run(self) -> None:
+        self.queued = False  # a batch written from here on needs (and gets) another run
+        try:
+            if self.clusterer is None:
+                from aggregator.clustering import StoryClusterer
+                from aggregator.store.curation import Curation
+
+                self.clusterer = StoryClusterer(Curation(self.store.engine), self.started)
+            self.clusterer.add_new()
+        except Exception as exc:
+            log.error("clustering the new stories failed: %s", _one_line(exc))
+            log.debug("clustering failed", exc_info=True)
+
+    async def finish(self) -> None:
+        """Wait for the runs in progress; then the thread ends."""
+        if self.executor is None:
+            return
+        await asyncio.gather(*(asyncio.wrap_future(run) for run in self.runs))
+        self.executor.shutdown(wait=True)
+        if self.clusterer is not None and self.clusterer.joined:
+            log.info("%d new items joined a story told before", self.clusterer.joined)
 
 
 def _reader() -> Reader:
@@ -420,10 +458,13 @@ class _Writer:
     its results are written one by one, so that a row the database refuses fails only its source.
     """
 
-    def __init__(self, store: Store, owner: str, clock: Clock) -> None:
+    def __init__(
+        self, store: Store, owner: str, clock: Clock, on_new: Callable[[], None] | None = None
+    ) -> None:
         self.store = store
         self.owner = owner
         self.clock = clock
+        self.on_new = on_new  # called after a batch that stored new items
         self.queue: list[tuple[FetchState, tuple[Item, ...], asyncio.Future[tuple[int, int]]]] = []
         self.wakeup = asyncio.Event()
         self.closing = False
@@ -498,6 +539,8 @@ class _Writer:
         for (_state, _items, future), count in zip(batch, counts, strict=True):
             if not future.done():
                 future.set_result(count)
+        if self.on_new is not None and any(new for new, _updated in counts):
+            self.on_new()
 
 
 async def _crawl_one(source: Source, state: FetchState | None, job: _Job) -> SourceOutcome:

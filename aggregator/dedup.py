@@ -763,6 +763,18 @@ class DuplicateIndex:
         self._remember(doc, feats, cluster, keys)
         return cluster
 
+    def add_known(self, doc: DedupDoc, cluster: str) -> None:
+        """Put `doc` into the index as a member of `cluster` without comparing it: an item whose
+        story is already known (stored, or set by an editor). Later items find it as usual and
+        join `cluster`. Add in order of first_seen, like `add`."""
+        if doc.id in self._cluster_of:
+            return
+        feats = features(doc)
+        self.rarity.count(feats.stems)
+        self._forget_before(doc.first_seen)
+        self._cluster_of[doc.id] = cluster
+        self._remember(doc, feats, cluster, candidate_keys(feats))
+
     def cluster_of(self, doc_id: str) -> str:
         """The cluster id of an added item; KeyError for an unknown id."""
         return self._cluster_of[doc_id]

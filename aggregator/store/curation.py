@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, and_, bindparam, delete, false, func, insert, select, update
+from sqlalchemy.sql.elements import ColumnElement
 
 from aggregator.errors import StoreError
 from aggregator.model import Tag, TagKind
@@ -62,6 +63,13 @@ class Curation:
 
     def window(self, since: datetime) -> list[WindowItem]:
         """Every item first seen at or after `since`, oldest first."""
+        return self._window_items(ItemRow.first_seen_at >= since)
+
+    def items_after(self, item_id: int) -> list[WindowItem]:
+        """Every item with an id above `item_id` (stored since it), oldest first."""
+        return self._window_items(ItemRow.id > item_id)
+
+    def _window_items(self, condition: ColumnElement[bool]) -> list[WindowItem]:
         query = (
             select(
                 ItemRow.id,
@@ -78,7 +86,7 @@ class Curation:
                 SourceRow.homepage,
             )
             .join(SourceRow, SourceRow.id == ItemRow.source_id)
-            .where(ItemRow.first_seen_at >= since)
+            .where(condition)
             .order_by(ItemRow.first_seen_at, ItemRow.id)
         )
         with transaction(self.engine) as conn:
