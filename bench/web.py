@@ -1,11 +1,11 @@
 """Benchmark of the editor's digest pages (issue 13, point 7).
 
-Stores 50,000 items first seen in one week (20 forums), drafts that week's digest (at most 200
-entries), signs an editor in and asks the real web app (uvicorn on 127.0.0.1, the same app as
-`aggregator run`) for the draft page, the web preview and the mail preview, each `--requests`
-times after a warm-up. Prints one JSON line per page: median and 90th percentile milliseconds
-(wall time of a whole HTTP request on loopback), bytes; and one line for the set-up (storing,
-drafting).
+Stores 50,000 items first seen in one week (bench/crawl.py's `synthetic_items`), drafts that
+week's digest (at most 200 entries), signs an editor in and asks the real web app (uvicorn on
+127.0.0.1, the same app as `aggregator run`) for the draft page, the web preview and the mail
+preview, each `--requests` times after a warm-up. Prints one JSON line per page: median and 90th
+percentile milliseconds (wall time of a whole HTTP request on loopback), bytes; and one line for
+the set-up (storing, drafting).
 
     python bench/web.py [--items 50000] [--entries 200] [--requests 30]
 """
@@ -18,14 +18,15 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+from crawl import synthetic_items  # bench/crawl.py: the same stored items as its publish
 
 from aggregator.digest import draft_digest
 from aggregator.editors import add_editor, open_session
-from aggregator.model import Item, Source
+from aggregator.model import Source
 from aggregator.settings import Settings
 from aggregator.store.db import make_engine, upgrade
 from aggregator.store.digests import Digests
@@ -37,48 +38,7 @@ from aggregator.web.context import WebContext
 from aggregator.web.server import WebServer
 from aggregator.weekly import week_of
 
-FORUMS = 20
-WORDS = [
-    "Stadtforum",
-    "Denkmal",
-    "Abriss",
-    "Gründerzeithaus",
-    "Bürgerbeteiligung",
-    "Quartier",
-    "Stadtrat",
-    "Petition",
-    "Vortrag",
-    "Rundgang",
-    "Brache",
-    "Fassade",
-    "Leerstand",
-    "Straßenbahn",
-    "Viadukt",
-    "Markt",
-    "Park",
-    "Wettbewerb",
-]
-CITIES = ("Leipzig", "Chemnitz", "Halle (Saale)", "Görlitz", "Dresden")
-
-
-def items(count: int, week_start: datetime) -> list[Item]:
-    out = []
-    for n in range(count):
-        text = f"Meldung {n}: " + " ".join(WORDS[(n * 7 + k) % len(WORDS)] for k in range(40))
-        out.append(
-            Item(
-                source_id=f"forum-{n % FORUMS}",
-                guid=f"meldung-{n}",
-                url=f"https://forum{n % FORUMS}.example/meldung/{n}",
-                canonical_url=f"https://forum{n % FORUMS}.example/meldung/{n}",
-                title=f"Meldung {n} aus dem Netzwerk",
-                content_html=f"<p>{text}</p>",
-                excerpt=text[:300],
-                published=week_start + timedelta(minutes=n % 9000),
-                cities=(CITIES[n % len(CITIES)],),
-            )
-        )
-    return out
+ARCHIVES = 20  # the forums of crawl.synthetic_items: archiv-0 … archiv-19
 
 
 def timed_get(client: httpx.Client, url: str, repeat: int) -> dict[str, object]:
@@ -116,13 +76,13 @@ def main(argv: list[str] | None = None) -> int:
         store = Store(engine)
         store.sync_sources(
             [
-                Source(f"forum-{n}", f"Stadtforum {n}", CITIES[n % len(CITIES)],
-                       f"https://forum{n}.example/", f"https://forum{n}.example/feed")
-                for n in range(FORUMS)
+                Source(f"archiv-{n}", f"Archiv {n}", "Leipzig", "https://archiv.example/",
+                       f"https://archiv.example/feed/{n}")
+                for n in range(ARCHIVES)
             ]
         )  # fmt: skip
         started = time.perf_counter()
-        batch = items(args.items, now - timedelta(days=1))
+        batch = synthetic_items(args.items, now)  # first seen now: all in this week
         for start in range(0, len(batch), 1000):
             store.upsert_items(batch[start : start + 1000], now)
         stored_s = time.perf_counter() - started

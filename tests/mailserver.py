@@ -18,6 +18,8 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
+from aggregator.demo.mail import start_smtp_server
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -62,16 +64,8 @@ class MailServer:
         self.port = 0
 
     def __enter__(self) -> MailServer:
-        for _attempt in range(5):  # another process may take the free port first
-            self.port = free_port()
-            controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port)
-            try:
-                controller.start()
-            except (OSError, RuntimeError):
-                continue
-            self.controller = controller
-            return self
-        raise RuntimeError("no free port for the test SMTP server")
+        self.controller, self.port = start_smtp_server(self.recorder)
+        return self
 
     def __exit__(
         self,

@@ -64,21 +64,11 @@ class MailSink:
         self._controller: Any = None
 
     def __enter__(self) -> MailSink:
-        from aiosmtpd.controller import Controller
-
         self.folder.mkdir(parents=True, exist_ok=True)
         for old in self.folder.glob("*.eml"):
             old.unlink()
-        for _attempt in range(5):  # another process may take the free port first
-            self.port = _free_port()
-            controller = Controller(self.writer, hostname=self.host, port=self.port)
-            try:
-                controller.start()
-            except (OSError, RuntimeError):
-                continue
-            self._controller = controller
-            return self
-        raise RuntimeError("no free port for the demo's SMTP sink")
+        self._controller, self.port = start_smtp_server(self.writer, self.host)
+        return self
 
     def __exit__(
         self,
@@ -93,6 +83,22 @@ class MailSink:
     @property
     def files(self) -> list[Path]:
         return list(self.writer.files)
+
+
+def start_smtp_server(handler: object, host: str = "127.0.0.1") -> tuple[Any, int]:
+    """aiosmtpd serving `handler` on a free port of `host`: the started controller and the port.
+    (The tests' SMTP server is started the same way.)"""
+    from aiosmtpd.controller import Controller
+
+    for _attempt in range(5):  # another process may take the free port first
+        port = _free_port()
+        controller = Controller(handler, hostname=host, port=port)
+        try:
+            controller.start()
+        except (OSError, RuntimeError):
+            continue
+        return controller, port
+    raise RuntimeError(f"no free port on {host} for an SMTP server")
 
 
 def _free_port() -> int:
