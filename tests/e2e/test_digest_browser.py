@@ -1,7 +1,9 @@
 """The digest pages in a real browser (Debian's chromium through playwright), over loopback:
 an editor drafts the week, excludes a story, reorders two, edits a text and approves, with the
-keyboard; the published digest page then shows exactly that. axe-core on the draft page and the
-preview finds nothing serious."""
+keyboard; the approval releases it as `aggregator run` does (site published, newsletter sent in
+the background): the published digest page shows exactly that, and the local SMTP server received
+it for the confirmed subscriber and not for the unconfirmed one. axe-core on the draft page, the
+preview and the published page finds nothing serious."""
 
 from __future__ import annotations
 
@@ -15,8 +17,10 @@ from argon2 import PasswordHasher
 from sqlalchemy import Engine
 
 from aggregator.editors import add_editor
+from aggregator.mail.newsletter import Newsletter
 from aggregator.model import Item, Source
-from aggregator.publish.build import publish_site
+from aggregator.release import release_digest
+from aggregator.service import BackgroundReleases
 from aggregator.settings import Settings
 from aggregator.store import Store
 from aggregator.store.db import make_engine, upgrade
@@ -28,11 +32,15 @@ from aggregator.web.context import WebContext
 from aggregator.web.server import WebServer
 from tests.e2e.test_editor_browser import ARGS, CHROMIUM, open_page, serious_violations
 from tests.e2e.test_editor_browser import pytestmark as browser_marks
+from tests.mailserver import MailServer
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # the Monday after KW 48
 MONDAY = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 WEEK = "2026-W48"
 PASSWORD = "Elbwiesen-2026!"
+BASE = "https://stadtforen.example.org/"
+SECRET = "s" * 40
+READER, UNCONFIRMED = "leserin@example.org", "unbestaetigt@example.org"
 LEIPZIG = Source(
     "leipzig", "Stadtforum Leipzig", "Leipzig", "https://l.example/", "https://l.example/f"
 )
@@ -65,6 +73,8 @@ class Running:
     url: str
     engine: Engine
     folder: Path
+    mail: MailServer
+    releases: BackgroundReleases
 
 
 @pytest.fixture(scope="module")
@@ -80,13 +90,35 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     store.upsert_items([item(HALLE, "park", "Neuer Park am Saaleufer")], MONDAY + timedelta(2))
     cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     add_editor(Editors(engine), "anna", PASSWORD, NOW, cheap)
-    context = WebContext(Settings(database_url=str(engine.url)), engine, lambda: NOW)
-    server = WebServer(create_app(folder / "public", context), "127.0.0.1", 0).start()
-    try:
-        yield Running(server.url, engine, folder)
-    finally:
-        server.stop()
-        engine.dispose()
+    newsletter = Newsletter(engine, base_url=BASE, secret=SECRET)
+    for address in (READER, UNCONFIRMED):
+        link = newsletter.subscribe(address, NOW - timedelta(days=1)).confirm_url
+        assert link is not None
+        if address == READER:
+            assert newsletter.confirm(link.rsplit("/", 1)[1], NOW)
+    with MailServer() as mail:
+        settings = Settings(
+            database_url=str(engine.url),
+            output_dir=folder / "public",
+            base_url=BASE,
+            smtp_port=mail.port,
+            smtp_timeout_s=5,
+            mail_secret=SECRET,
+        )
+        releases = BackgroundReleases(  # what `aggregator run` hands the web app
+            lambda week: release_digest(
+                settings, store, week, NOW, sources=[LEIPZIG, DRESDEN, HALLE],
+                taxonomy=default_taxonomy(),
+            )
+        )  # fmt: skip
+        context = WebContext(settings, engine, lambda: NOW, on_digest_approved=releases.submit)
+        server = WebServer(create_app(folder / "public", context), "127.0.0.1", 0).start()
+        try:
+            yield Running(server.url, engine, folder, mail, releases)
+        finally:
+            server.stop()
+            releases.shutdown()
+            engine.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -177,18 +209,16 @@ def test_draft_edit_approve_and_publish(browser: object, running: Running) -> No
     assert problems == []
     page.context.close()
 
-    approved = Digests(running.engine).approved()
-    assert [d.week for d in approved] == [WEEK]
-    topics = [(t.key, t.label) for t in default_taxonomy().topics]
-    publish_site(
-        [],
-        [],
-        running.folder / "public",
-        base_url=running.url,
-        now=NOW,
-        topics=topics,
-        digests=approved,
-    )
+    running.releases.shutdown(drop_queued=False)  # the release the approval started is done
+    assert [d.week for d in Digests(running.engine).approved()] == [WEEK]
+    assert running.mail.recipients() == [READER]  # not the unconfirmed address
+    [mail] = running.mail.messages
+    assert mail["Subject"] == "Stadtforen-Wochenschau KW 48/2026"
+    text = mail.get_body(("plain",))
+    assert text is not None
+    body = text.get_content()
+    assert body.index("Kirche öffnet wieder") < body.index("Bahnhof wird saniert")
+    assert "Die Sanierung beginnt im Frühjahr." in body and "Neuer Park" not in body
     published, published_problems = open_page(browser, running.url + f"digest/{WEEK}.html")
     assert isinstance(published, Page)
     stories = published.locator("article.story")
@@ -200,4 +230,5 @@ def test_draft_edit_approve_and_publish(browser: object, running: Running) -> No
     assert stories.nth(0).locator(".excerpt").inner_text() == "Kurztext Kirche öffnet wieder"
     assert "Neuer Park am Saaleufer" not in published.locator("main").inner_text()
     assert published_problems == []
+    assert serious_violations(published) == []
     published.context.close()
