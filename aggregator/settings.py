@@ -57,7 +57,7 @@ class Settings:
 
     # Mail (newsletter): the SMTP server that delivers, and the sender. `smtp_security` is
     # "none", "starttls" or "tls" (implicit TLS, usually port 465). `mail_secret` keys the
-    # unsubscribe links (HMAC); required once mail is used, at least 32 characters.
+    # unsubscribe links (HMAC), at least 32 characters; empty: a key the database keeps.
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
     smtp_security: str = "none"
@@ -65,6 +65,9 @@ class Settings:
     smtp_password: str = ""
     mail_from: str = "Netzwerk Stadtforen <wochenschau@localhost>"
     smtp_timeout_s: float = 30.0
+    # A CA bundle (PEM) to check the SMTP server's certificate with, for a server whose
+    # certificate the system does not trust (an internal CA); empty: the system's CAs.
+    smtp_ca_file: str = ""
     mail_secret: str = ""
     # Editor area (issue 13): a session unused this long ends; and this long after signing in,
     # used or not.
@@ -210,6 +213,8 @@ def _checked(settings: Settings) -> Settings:
 
 def _mail_problems(settings: Settings) -> list[str]:
     problems = []
+    if settings.smtp_ca_file and not Path(settings.smtp_ca_file).is_file():
+        problems.append(f"AGGREGATOR_SMTP_CA_FILE={settings.smtp_ca_file!r}: no such file")
     if settings.smtp_security not in SMTP_SECURITY:
         problems.append(
             f"AGGREGATOR_SMTP_SECURITY={settings.smtp_security!r}: must be one of "

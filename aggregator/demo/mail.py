@@ -85,14 +85,15 @@ class MailSink:
         return list(self.writer.files)
 
 
-def start_smtp_server(handler: object, host: str = "127.0.0.1") -> tuple[Any, int]:
+def start_smtp_server(handler: object, host: str = "127.0.0.1", **options: Any) -> tuple[Any, int]:
     """aiosmtpd serving `handler` on a free port of `host`: the started controller and the port.
-    (The tests' SMTP server is started the same way.)"""
+    `options` go to aiosmtpd's Controller (TLS, authentication). The tests' SMTP servers are
+    started the same way."""
     from aiosmtpd.controller import Controller
 
     for _attempt in range(5):  # another process may take the free port first
         port = _free_port()
-        controller = Controller(handler, hostname=host, port=port)
+        controller = Controller(handler, hostname=host, port=port, **options)
         try:
             controller.start()
         except (OSError, RuntimeError):

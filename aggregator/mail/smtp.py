@@ -43,6 +43,7 @@ class SmtpConfig:
     password: str
     sender: str  # the From header, e.g. "Netzwerk Stadtforen <wochenschau@example.org>"
     timeout_s: float = 30.0
+    ca_file: str = ""  # PEM bundle of the CAs to trust for TLS; "": the system's
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SmtpConfig:
@@ -54,7 +55,12 @@ class SmtpConfig:
             password=settings.smtp_password,
             sender=settings.mail_from,
             timeout_s=settings.smtp_timeout_s,
+            ca_file=settings.smtp_ca_file,
         )
+
+    def tls(self) -> ssl.SSLContext:
+        """TLS that checks the server's certificate and name (never unverified)."""
+        return ssl.create_default_context(cafile=self.ca_file or None)
 
     @property
     def envelope_sender(self) -> str:
@@ -98,13 +104,11 @@ class SmtpConnection:
         try:
             smtp: smtplib.SMTP
             if c.security == "tls":
-                smtp = smtplib.SMTP_SSL(
-                    c.host, c.port, timeout=c.timeout_s, context=ssl.create_default_context()
-                )
+                smtp = smtplib.SMTP_SSL(c.host, c.port, timeout=c.timeout_s, context=c.tls())
             else:
                 smtp = smtplib.SMTP(c.host, c.port, timeout=c.timeout_s)
             if c.security == "starttls":
-                smtp.starttls(context=ssl.create_default_context())
+                smtp.starttls(context=c.tls())
             if c.user:
                 smtp.login(c.user, c.password)
         except smtplib.SMTPAuthenticationError as exc:
