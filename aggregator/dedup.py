@@ -48,9 +48,12 @@ import math
 import re
 import unicodedata
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from itertools import compress, repeat
+from operator import neg
+from typing import Generic, TypeVar
 
 DEFAULT_WINDOW = timedelta(days=14)
 
@@ -172,7 +175,11 @@ _FACT = re.compile(
     r")"
 )
 _YEAR_RANGE = range(1800, 2100)
+# Where a number may start: a digit at the start of a word (where `_FACT` may match). Found
+# first, they spare `_FACT` a try at every word of the text.
+_FACT_START = re.compile(r"\d(?<!\w\d)")
 _PLACE = re.compile(r"\b(?:[Ii]n|nach)\s+([A-ZÄÖÜ][\w-]+)")
+_NOT_PLACE_WORDS = _NOT_PLACES | _STOP_WORDS
 # A number before a capitalized word counts something ("30 Gäste", "2000 Unterschriften"):
 # rewritten reports cite different counts, so only other numbers (a house number, an issue
 # number, a hall) are identifiers that tell two stories apart.
@@ -238,22 +245,42 @@ def stem(word: str) -> str:
     return word
 
 
-_stems: dict[str, str] = {}
+_V = TypeVar("_V")
+MEMO_LIMIT = 500_000  # words a memo holds before it starts afresh (bounded memory)
 
 
-def _stem_cached(word: str) -> str:
-    value = _stems.get(word)
-    if value is None:
-        if len(_stems) > 500_000:
-            _stems.clear()
-        value = _stems[word] = stem(word)
-    return value
+class _Memo(dict[str, _V], Generic[_V]):
+    """word -> compute(word), computed on first use. Looked up with `memo[word]` or, for many
+    words at once, `map(memo.__getitem__, words)`: a hit costs no Python call."""
+
+    __slots__ = ("_compute",)
+
+    def __init__(self, compute: Callable[[str], _V]) -> None:
+        super().__init__()
+        self._compute = compute
+
+    def __missing__(self, word: str) -> _V:
+        if len(self) >= MEMO_LIMIT:
+            self.clear()
+        value = self[word] = self._compute(word)
+        return value
+
+
+def _is_content_word(word: str) -> bool:
+    return len(word) > 1 and word not in _STOP_WORDS and not word.isdigit()
+
+
+_STEMS: _Memo[str] = _Memo(stem)
+_IS_CONTENT: _Memo[bool] = _Memo(_is_content_word)
+_FOLDED: _Memo[str] = _Memo(fold)
 
 
 def _content_words(tokens: list[str]) -> frozenset[str]:
-    return frozenset(
-        word for word in tokens if len(word) > 1 and word not in _STOP_WORDS and not word.isdigit()
-    )
+    return frozenset(compress(tokens, map(_IS_CONTENT.__getitem__, tokens)))
+
+
+def _stems_of(words: Iterable[str]) -> frozenset[str]:
+    return frozenset(map(_STEMS.__getitem__, words))
 
 
 @dataclass(slots=True)
@@ -306,16 +333,23 @@ def _read_fact(facts: _Facts, match: re.Match[str]) -> None:
 
 
 def _places(raw: str) -> frozenset[str]:
-    found = (fold(m.group(1)) for m in _PLACE.finditer(raw))
-    return frozenset(p for p in found if p not in _NOT_PLACES and p not in _STOP_WORDS)
+    return frozenset(map(_FOLDED.__getitem__, _PLACE.findall(raw))) - _NOT_PLACE_WORDS
 
 
 def _facts(folded: str) -> _Facts:
-    """Dates, years, times, ordinals and other numbers named in `folded`."""
+    """Dates, years, times, ordinals and other numbers named in `folded`: the matches of
+    `_FACT.finditer`, tried only where a number starts."""
     facts = _Facts()
     if _DIGIT.search(folded):
-        for match in _FACT.finditer(folded):
-            _read_fact(facts, match)
+        end = 0
+        match_at = _FACT.match
+        for start in _FACT_START.finditer(folded):
+            at = start.start()
+            if at >= end:
+                match = match_at(folded, at)
+                if match is not None:
+                    _read_fact(facts, match)
+                    end = match.end()
     return facts
 
 
@@ -329,29 +363,42 @@ def _without_links(text: str) -> str:
     return text
 
 
-def _raw_and_folded(doc: DedupDoc) -> tuple[str, str, str, str]:
+@dataclass(frozen=True, slots=True)
+class _Normalized:
+    raw_title: str  # without links
+    raw_text: str
+    title: str  # folded
+    text: str
+    title_tokens: list[str]
+    tokens: list[str]  # of title and text
+
+
+def _normalize(doc: DedupDoc) -> _Normalized:
     raw_title = _without_links(doc.title[:MAX_TEXT_CHARS])
     raw_text = _without_links(doc.text[:MAX_TEXT_CHARS])
-    title = fold(raw_title)
-    return raw_title, raw_text, title, f"{title}\n{fold(raw_text)}"
+    title, text = fold(raw_title), fold(raw_text)
+    title_tokens = _WORD.findall(title)
+    tokens = title_tokens + _WORD.findall(text)  # the words of f"{title}\n{text}"
+    return _Normalized(raw_title, raw_text, title, text, title_tokens, tokens)
 
 
 def _folded_words(doc: DedupDoc) -> frozenset[str]:
     """The `stems` of `features(doc)`, alone (for counting rarity)."""
-    tokens = _WORD.findall(_raw_and_folded(doc)[3])
-    return frozenset(_stem_cached(word) for word in _content_words(tokens))
+    raw_title = _without_links(doc.title[:MAX_TEXT_CHARS])
+    raw_text = _without_links(doc.text[:MAX_TEXT_CHARS])
+    return _stems_of(_content_words(_WORD.findall(f"{fold(raw_title)}\n{fold(raw_text)}")))
 
 
 def features(doc: DedupDoc) -> _Features:
     """Normalize `doc` once: content words, the numbers it names, its hash."""
-    raw_title, raw_text, title, folded = _raw_and_folded(doc)
-    tokens = _WORD.findall(folded)
+    norm = _normalize(doc)
+    raw_title, raw_text, tokens = norm.raw_title, norm.raw_text, norm.tokens
     text_hash = (
         hashlib.blake2b(" ".join(tokens).encode(), digest_size=16).digest()
         if len(tokens) >= HASH_MIN_TOKENS
         else None
     )
-    facts = _facts(folded)
+    facts = _facts(f"{norm.title}\n{norm.text}")
     if facts.numbers:
         counts = {_plain_number(m.group(1)) for m in _QUANTITY.finditer(f"{raw_title}\n{raw_text}")}
         facts.numbers -= counts
@@ -359,7 +406,7 @@ def features(doc: DedupDoc) -> _Features:
     words = _content_words(tokens)
     return _Features(
         words=words,
-        title_words=_content_words(_WORD.findall(title)),
+        title_words=_content_words(norm.title_tokens),
         text_hash=text_hash,
         dates=frozenset(facts.dates),
         years=frozenset(facts.years),
@@ -368,7 +415,7 @@ def features(doc: DedupDoc) -> _Features:
         numbers=frozenset(facts.numbers),
         places=title_places | _places(raw_text),
         title_places=title_places,
-        stems=frozenset(_stem_cached(word) for word in words),
+        stems=_stems_of(words),
     )
 
 
@@ -626,17 +673,19 @@ def representative_order(doc: DedupDoc) -> tuple[datetime, bool, datetime, bool,
 # --- the index ----------------------------------------------------------------------------
 
 
-_token_hashes: dict[str, int] = {}
-
-
 def _token_hash(word: str) -> int:
-    value = _token_hashes.get(word)
-    if value is None:
-        if len(_token_hashes) > 500_000:
-            _token_hashes.clear()
-        value = int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little")
-        _token_hashes[word] = value
-    return value
+    return int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little")
+
+
+def _bin_and_rest(bins: int) -> Callable[[str], tuple[int, int]]:
+    """A word's MinHash bin (the low bits of its hash) and the rest of its hash."""
+    mask, shift = bins - 1, (bins - 1).bit_length()
+
+    def split(word: str) -> tuple[int, int]:
+        value = _token_hash(word)
+        return value & mask, value >> shift
+
+    return split
 
 
 def _probe_orders(bins: int) -> tuple[tuple[int, ...], ...]:
@@ -650,6 +699,7 @@ def _probe_orders(bins: int) -> tuple[tuple[int, ...], ...]:
 
 
 _PROBES = {bins: _probe_orders(bins) for bins in (16, 32, 64)}
+_BINS: dict[int, _Memo[tuple[int, int]]] = {bins: _Memo(_bin_and_rest(bins)) for bins in _PROBES}
 
 
 def signature(words: Iterable[str], bins: int) -> list[int]:
@@ -657,13 +707,8 @@ def signature(words: Iterable[str], bins: int) -> list[int]:
     the first filled bin in its own fixed random order, so that short texts do not get runs of
     copies of one word. `bins` is 16, 32 or 64; the low bits of a word's hash choose its bin.
     """
-    mask = bins - 1
-    shift = mask.bit_length()
     mins = [_EMPTY] * bins
-    for word in words:
-        value = _token_hash(word)
-        slot = value & mask
-        rest = value >> shift
+    for slot, rest in map(_BINS[bins].__getitem__, words):
         if rest < mins[slot]:
             mins[slot] = rest
     if _EMPTY in mins and any(v != _EMPTY for v in mins):
@@ -691,6 +736,16 @@ def _title_keys(title_words: frozenset[str]) -> list[_Key]:
 def candidate_keys(feats: _Features) -> list[_Key]:
     """The index buckets of a document: content LSH bands, title keys, and per date it names
     the date with each of a few MinHash values (items naming one date and sharing some words)."""
+    return list(dict.fromkeys(_all_keys(feats)))
+
+
+def _key_hashes(feats: _Features) -> list[int]:
+    """`candidate_keys` as the index holds them: each key's hash, computed once. Two keys with
+    one hash share a bucket, which only adds candidates; they are verified exactly."""
+    return list(dict.fromkeys(map(hash, _all_keys(feats))))
+
+
+def _all_keys(feats: _Features) -> list[_Key]:
     keys: list[_Key] = []
     if feats.words:
         mins = signature(feats.words, CONTENT_BINS)
@@ -699,7 +754,7 @@ def candidate_keys(feats: _Features) -> list[_Key]:
         date_mins = mins[:DATE_BINS]
         keys += [(_DATE, d, m, v) for d, m in feats.dates for v in date_mins]
     keys += _title_keys(feats.title_words)
-    return list(dict.fromkeys(keys))
+    return keys
 
 
 def _guid_key(doc: DedupDoc) -> str:
@@ -713,8 +768,9 @@ class _Entry:
     doc: DedupDoc
     feats: _Features
     cluster: str
-    keys: list[_Key]
+    keys: list[int]  # `_key_hashes`
     rare: list[str]  # folded title words and rarest words: where retold stories find it
+    day: date  # `_published_day`
 
 
 # Where an exact key (URL, guid) points: the cluster, and the item's id and dates (a reused
@@ -738,7 +794,7 @@ class DuplicateIndex:
         self._by_url: dict[str, _Exact] = {}
         self._by_guid: dict[str, _Exact] = {}  # source id + NUL + guid
         self._by_hash: dict[bytes, str] = {}
-        self._buckets: dict[_Key, dict[str, _Entry]] = {}
+        self._buckets: dict[int, dict[str, _Entry]] = {}
         self._rare: dict[str, dict[str, _Entry]] = {}  # folded word -> items it is rare in
         self._recent: deque[_Entry] = deque()
         self._recent_by_id: dict[str, _Entry] = {}
@@ -757,7 +813,7 @@ class DuplicateIndex:
         if not counted:
             self.rarity.count(feats.stems)
         self._forget_before(doc.first_seen)
-        keys = candidate_keys(feats)
+        keys = _key_hashes(feats)
         cluster = self._exact_cluster(doc, feats) or self._near_cluster(doc, feats, keys) or doc.id
         self._cluster_of[doc.id] = cluster
         self._remember(doc, feats, cluster, keys)
@@ -797,40 +853,48 @@ class DuplicateIndex:
             return None
         return cluster
 
-    def _candidates(self, feats: _Features, keys: list[_Key]) -> dict[str, _Entry]:
+    def _candidates(self, feats: _Features, keys: list[int]) -> dict[str, _Entry]:
         candidates: dict[str, _Entry] = {}
-        for key in keys:
-            bucket = self._buckets.get(key)
+        for bucket in map(self._buckets.get, keys):
             if bucket and len(bucket) <= MAX_KEY_BUCKET:
                 candidates.update(bucket)
         # A retold story shares REWRITE_MIN_RARE rare words: only items met that often qualify.
         hits: dict[str, int] = {}
         buckets, counts, most = self._rare, self.rarity.counts, self.rarity.rare_limit()
-        for word in feats.stems:
-            bucket = buckets.get(word)
-            if bucket and len(bucket) <= MAX_RARE_BUCKET and counts.get(word, 0) <= most:
-                for doc_id, entry in bucket.items():
+        indexed = buckets.keys() & feats.stems
+        if not indexed:
+            return candidates
+        for word in feats.stems:  # in this order, as ties go to the candidate met first
+            if word not in indexed:
+                continue
+            bucket = buckets[word]
+            if len(bucket) <= MAX_RARE_BUCKET and counts.get(word, 0) <= most:
+                for doc_id in bucket:
                     seen = hits.get(doc_id, 0) + 1
                     hits[doc_id] = seen
                     if seen == REWRITE_MIN_RARE:
-                        candidates[doc_id] = entry
+                        candidates[doc_id] = bucket[doc_id]
         return candidates
 
-    def _near_cluster(self, doc: DedupDoc, feats: _Features, keys: list[_Key]) -> str | None:
+    def _near_cluster(self, doc: DedupDoc, feats: _Features, keys: list[int]) -> str | None:
         best: tuple[float, str] | None = None
         dates = feats.dates
         candidates = list(self._candidates(feats, keys).values())[-MAX_CANDIDATES:]
+        seen, window, source = doc.first_seen, self.window, doc.source_id
+        day, rarity = _published_day(doc), self.rarity
         for entry in candidates:
-            if dates and entry.feats.dates and dates.isdisjoint(entry.feats.dates):
+            other = entry.feats
+            if dates and other.dates and dates.isdisjoint(other.dates):
                 continue  # the commonest reason to differ, checked before anything dearer
-            if abs(entry.doc.first_seen - doc.first_seen) > self.window:
+            if abs(entry.doc.first_seen - seen) > window:
                 continue
-            score = _similarity(feats, entry.feats, _pair(doc, entry.doc, self.rarity))
+            pair = _Pair(source == entry.doc.source_id, (day, entry.day), rarity)
+            score = _similarity(feats, other, pair)
             if score > 0.0 and (best is None or score > best[0]):
                 best = (score, entry.cluster)
         return None if best is None else best[1]
 
-    def _remember(self, doc: DedupDoc, feats: _Features, cluster: str, keys: list[_Key]) -> None:
+    def _remember(self, doc: DedupDoc, feats: _Features, cluster: str, keys: list[int]) -> None:
         if doc.url is not None:
             self._by_url.setdefault(doc.url, (cluster, doc.id, feats.dates))
         if doc.guid is not None:
@@ -838,41 +902,53 @@ class DuplicateIndex:
         if feats.text_hash is not None:
             self._by_hash.setdefault(feats.text_hash, cluster)
         rare = self._rare_words(feats)
-        entry = _Entry(doc, feats, cluster, keys, rare)
-        for key in entry.keys:
-            self._buckets.setdefault(key, {})[doc.id] = entry
-        for word in rare:
-            self._rare.setdefault(word, {})[doc.id] = entry
+        doc_id = doc.id
+        entry = _Entry(doc, feats, cluster, keys, rare, _published_day(doc))
+        buckets = self._buckets
+        for key, bucket in zip(keys, map(buckets.get, keys), strict=True):
+            if bucket is None:
+                buckets[key] = {doc_id: entry}
+            else:
+                bucket[doc_id] = entry
+        rare_buckets = self._rare
+        for word, bucket in zip(rare, map(rare_buckets.get, rare), strict=True):
+            if bucket is None:
+                rare_buckets[word] = {doc_id: entry}
+            else:
+                bucket[doc_id] = entry
         self._recent.append(entry)
         self._recent_by_id[doc.id] = entry
 
     def _rare_words(self, feats: _Features) -> list[str]:
         """The folded words of the title and the RARE_KEYS rarest of the rest (the longer word
         first among equally rare ones: compounds name things)."""
-        counts = self.rarity.counts
-        title = {_stem_cached(word) for word in feats.title_words}
-        rest = sorted((counts.get(word, 0), -len(word), word) for word in feats.stems - title)
-        return sorted(title) + [word for _, _, word in rest[:RARE_KEYS]]
+        title = set(map(_STEMS.__getitem__, feats.title_words))
+        rest = feats.stems - title
+        frequency = map(self.rarity.counts.get, rest, repeat(0))
+        longest = map(neg, map(len, rest))
+        rarest = sorted(zip(frequency, longest, rest, strict=True))[:RARE_KEYS]
+        return sorted(title) + [word for _, _, word in rarest]
 
     def _forget_before(self, seen: datetime) -> None:
         """Drop items first seen more than `window` before the newest item from the buckets."""
         if self._newest is None or seen > self._newest:
             self._newest = seen
         horizon = self._newest - self.window
-        while self._recent and self._recent[0].doc.first_seen < horizon:
-            entry = self._recent.popleft()
+        recent, buckets, rare_buckets = self._recent, self._buckets, self._rare
+        while recent and recent[0].doc.first_seen < horizon:
+            entry = recent.popleft()
             doc_id = entry.doc.id
             del self._recent_by_id[doc_id]
             for key in entry.keys:
-                bucket = self._buckets[key]
+                bucket = buckets[key]
                 del bucket[doc_id]
                 if not bucket:
-                    del self._buckets[key]
+                    del buckets[key]
             for word in entry.rare:
-                rare = self._rare[word]
+                rare = rare_buckets[word]
                 del rare[doc_id]
                 if not rare:
-                    del self._rare[word]
+                    del rare_buckets[word]
 
 
 def cluster(docs: Iterable[DedupDoc], window: timedelta = DEFAULT_WINDOW) -> dict[str, str]:
