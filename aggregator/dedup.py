@@ -52,8 +52,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import compress, repeat
-from operator import neg
-from typing import Generic, TypeVar
+from operator import itemgetter, neg
+from typing import Any, Generic, NamedTuple, TypeVar
 
 DEFAULT_WINDOW = timedelta(days=14)
 
@@ -178,7 +178,9 @@ _YEAR_RANGE = range(1800, 2100)
 # Where a number may start: a digit at the start of a word (where `_FACT` may match). Found
 # first, they spare `_FACT` a try at every word of the text.
 _FACT_START = re.compile(r"\d(?<!\w\d)")
-_PLACE = re.compile(r"\b(?:[Ii]n|nach)\s+([A-ZÄÖÜ][\w-]+)")
+# A place follows "in" or "nach" (as a word of its own). The first letter comes first in the
+# pattern, so that the regex engine skips to it quickly: r"\b(?:[Ii]n|nach)\s+([A-ZÄÖÜ][\w-]+)".
+_PLACE = re.compile(r"[Iin](?<!\w[Iin])(?:(?<=[Ii])n|(?<=n)ach)\s+([A-ZÄÖÜ][\w-]+)")
 _NOT_PLACE_WORDS = _NOT_PLACES | _STOP_WORDS
 # A number before a capitalized word counts something ("30 Gäste", "2000 Unterschriften"):
 # rewritten reports cite different counts, so only other numbers (a house number, an issue
@@ -220,6 +222,7 @@ class _Features:
     places: frozenset[str]  # word after "in" / "nach" that looks like a place name
     title_places: frozenset[str]  # the same, in the title
     stems: frozenset[str]  # content words with their endings folded (`stem`)
+    title_stems: frozenset[str]
 
 
 def fold(text: str) -> str:
@@ -245,6 +248,8 @@ def stem(word: str) -> str:
     return word
 
 
+_K = TypeVar("_K", int, str)
+_T = TypeVar("_T")
 _V = TypeVar("_V")
 MEMO_LIMIT = 500_000  # words a memo holds before it starts afresh (bounded memory)
 
@@ -270,17 +275,45 @@ def _is_content_word(word: str) -> bool:
     return len(word) > 1 and word not in _STOP_WORDS and not word.isdigit()
 
 
+def _token_hash(word: str) -> int:
+    return int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little")
+
+
+def _bin_and_rest(bins: int) -> Callable[[str], tuple[int, int]]:
+    """A word's MinHash bin (the low bits of its hash) and the rest of its hash."""
+    mask, shift = bins - 1, (bins - 1).bit_length()
+
+    def split(word: str) -> tuple[int, int]:
+        value = _token_hash(word)
+        return value & mask, value >> shift
+
+    return split
+
+
+_content_bin = _bin_and_rest(CONTENT_BINS)
+
+# What a content word brings: its stem, and its MinHash bin and value (CONTENT_BINS).
+_Word = tuple[str, tuple[int, int]]
+
+
+def _word(token: str) -> _Word | None:
+    """None for a token that is no content word."""
+    if not _is_content_word(token):
+        return None
+    return stem(token), _content_bin(token)
+
+
+_WORDS: _Memo[_Word | None] = _Memo(_word)  # one look-up per token for all of it
 _STEMS: _Memo[str] = _Memo(stem)
-_IS_CONTENT: _Memo[bool] = _Memo(_is_content_word)
 _FOLDED: _Memo[str] = _Memo(fold)
+_first, _second = itemgetter(0), itemgetter(1)
 
 
-def _content_words(tokens: list[str]) -> frozenset[str]:
-    return frozenset(compress(tokens, map(_IS_CONTENT.__getitem__, tokens)))
-
-
-def _stems_of(words: Iterable[str]) -> frozenset[str]:
-    return frozenset(map(_STEMS.__getitem__, words))
+def _word_facts(tokens: Iterable[str]) -> tuple[frozenset[str], list[_Word]]:
+    """The content words among `tokens`, and what each brings."""
+    unique = set(tokens)
+    found = list(map(_WORDS.__getitem__, unique))
+    return frozenset(compress(unique, found)), list(filter(None, found))
 
 
 @dataclass(slots=True)
@@ -386,11 +419,24 @@ def _folded_words(doc: DedupDoc) -> frozenset[str]:
     """The `stems` of `features(doc)`, alone (for counting rarity)."""
     raw_title = _without_links(doc.title[:MAX_TEXT_CHARS])
     raw_text = _without_links(doc.text[:MAX_TEXT_CHARS])
-    return _stems_of(_content_words(_WORD.findall(f"{fold(raw_title)}\n{fold(raw_text)}")))
+    tokens = set(_WORD.findall(f"{fold(raw_title)}\n{fold(raw_text)}"))
+    return frozenset(map(_first, filter(None, map(_WORDS.__getitem__, tokens))))
+
+
+_NOTHING: frozenset[Any] = frozenset()  # one empty set for all: fewer objects to allocate and track
+
+
+def _frozen(items: set[_T]) -> frozenset[_T]:
+    return frozenset(items) if items else _NOTHING
 
 
 def features(doc: DedupDoc) -> _Features:
     """Normalize `doc` once: content words, the numbers it names, its hash."""
+    return _analyse(doc)[0]
+
+
+def _analyse(doc: DedupDoc) -> tuple[_Features, list[int]]:
+    """`features(doc)`, and the MinHash signature of its content words (CONTENT_BINS)."""
     norm = _normalize(doc)
     raw_title, raw_text, tokens = norm.raw_title, norm.raw_text, norm.tokens
     text_hash = (
@@ -403,20 +449,23 @@ def features(doc: DedupDoc) -> _Features:
         counts = {_plain_number(m.group(1)) for m in _QUANTITY.finditer(f"{raw_title}\n{raw_text}")}
         facts.numbers -= counts
     title_places = _places(raw_title)
-    words = _content_words(tokens)
-    return _Features(
+    words, found = _word_facts(tokens)
+    title_words, title_found = _word_facts(norm.title_tokens)
+    feats = _Features(
         words=words,
-        title_words=_content_words(norm.title_tokens),
+        title_words=title_words,
         text_hash=text_hash,
-        dates=frozenset(facts.dates),
-        years=frozenset(facts.years),
-        times=frozenset(facts.times),
-        ordinals=frozenset(facts.ordinals),
-        numbers=frozenset(facts.numbers),
-        places=title_places | _places(raw_text),
-        title_places=title_places,
-        stems=_stems_of(words),
+        dates=_frozen(facts.dates),
+        years=_frozen(facts.years),
+        times=_frozen(facts.times),
+        ordinals=_frozen(facts.ordinals),
+        numbers=_frozen(facts.numbers),
+        places=(title_places | _places(raw_text)) or _NOTHING,
+        title_places=title_places or _NOTHING,
+        stems=frozenset(map(_first, found)),
+        title_stems=frozenset(map(_first, title_found)) or _NOTHING,
     )
+    return feats, _densified(_lowest(map(_second, found), CONTENT_BINS), CONTENT_BINS)
 
 
 def _conflict(a: frozenset[object], b: frozenset[object]) -> bool:
@@ -436,7 +485,7 @@ def _one_letter_apart(a: str, b: str) -> bool:
 
 
 def _same_place(a: str, b: str) -> bool:
-    return a == b or stem(a) == stem(b) or _one_letter_apart(a, b)
+    return a == b or _STEMS[a] == _STEMS[b] or _one_letter_apart(a, b)
 
 
 def _places_conflict(a: frozenset[str], b: frozenset[str]) -> bool:
@@ -448,10 +497,9 @@ def _unmentioned_places(places: frozenset[str], other: _Features) -> bool:
     """Some place of `places` that the other item names in no form (its words, their folded
     forms, or a misspelling among its places)."""
     return any(
-        place not in other.words
-        and stem(place) not in other.stems
+        _STEMS[place] not in other.stems
         and not any(_one_letter_apart(place, theirs) for theirs in other.places)
-        for place in places
+        for place in places - other.words
     )
 
 
@@ -472,21 +520,27 @@ class Rarity:
     """How rare each folded word is among the items seen: inverse document frequency.
 
     Until MIN_RARITY_ITEMS items are counted every word weighs 1 (too few to tell rare words
-    from common ones)."""
+    from common ones). Weights are remembered until the next `count`."""
 
-    __slots__ = ("counts", "items")
+    __slots__ = ("_weights", "counts", "items")
 
     def __init__(self) -> None:
         self.counts: dict[str, int] = {}
         self.items = 0
+        self._weights: _Memo[float] = _Memo(self._weight)
 
     def count(self, stems: frozenset[str]) -> None:
         counts = self.counts
         for word in stems:
             counts[word] = counts.get(word, 0) + 1
         self.items += 1
+        if self._weights:
+            self._weights.clear()
 
     def weight(self, word: str) -> float:
+        return self._weights[word]
+
+    def _weight(self, word: str) -> float:
         if self.items < MIN_RARITY_ITEMS:
             return 1.0
         return max(MIN_WEIGHT, math.log(self.items / max(1, self.counts.get(word, 0))))
@@ -514,12 +568,23 @@ def _rewording(fa: _Features, fb: _Features, rarity: Rarity) -> tuple[float, flo
     shared = fa.stems & fb.stems
     if not shared:
         return 0.0, 0.0, 0, 0
-    weight = rarity.weight
-    w_shared = sum(weight(word) for word in shared)
-    w_a = w_shared + sum(weight(word) for word in fa.stems - shared)
-    w_b = w_shared + sum(weight(word) for word in fb.stems - shared)
-    rare = sum(1 for word in shared if rarity.rare(word))
-    return w_shared / min(w_a, w_b), w_shared / (w_a + w_b - w_shared), len(shared), rare
+    return (*_weighted_overlap(fa, fb, shared, rarity), len(shared), _rare_count(shared, rarity))
+
+
+def _rare_count(words: frozenset[str], rarity: Rarity) -> int:
+    most = rarity.rare_limit()
+    return sum(1 for n in map(rarity.counts.get, words, repeat(0)) if n <= most)
+
+
+def _weighted_overlap(
+    fa: _Features, fb: _Features, shared: frozenset[str], rarity: Rarity
+) -> tuple[float, float]:
+    """Containment and Jaccard of the folded words weighted by rarity (`_rewording`)."""
+    weight = rarity._weights.__getitem__
+    w_shared = sum(map(weight, shared))
+    w_a = w_shared + sum(map(weight, fa.stems - shared))
+    w_b = w_shared + sum(map(weight, fb.stems - shared))
+    return w_shared / min(w_a, w_b), w_shared / (w_a + w_b - w_shared)
 
 
 def _announcement_and_report(fa: _Features, fb: _Features, pa: date, pb: date) -> bool:
@@ -553,8 +618,7 @@ def _overlap(a: frozenset[str], b: frozenset[str]) -> tuple[float, float]:
     return shared / (len(a) + len(b) - shared), shared / min(len(a), len(b))
 
 
-@dataclass(frozen=True, slots=True)
-class _Pair:
+class _Pair(NamedTuple):
     """What the comparison knows of two items besides their features."""
 
     same_source: bool
@@ -619,12 +683,13 @@ def _rewritten(fa: _Features, fb: _Features, pair: _Pair) -> float:
     if abs(a_day - b_day) > REWRITE_DAYS:
         return 0.0
     rarity = pair.rarity if pair.rarity is not None else _UNIFORM
-    weighted, weighted_jaccard, shared, rare = _rewording(fa, fb, rarity)
     uniform = rarity.items < MIN_RARITY_ITEMS
-    if shared < (REWRITE_MIN_SHARED_UNIFORM if uniform else REWRITE_MIN_SHARED):
+    shared = fa.stems & fb.stems  # the cheap tests of `_rewording` first
+    if len(shared) < (REWRITE_MIN_SHARED_UNIFORM if uniform else REWRITE_MIN_SHARED):
         return 0.0
-    if rare < REWRITE_MIN_RARE:
+    if _rare_count(shared, rarity) < REWRITE_MIN_RARE:
         return 0.0
+    weighted, weighted_jaccard = _weighted_overlap(fa, fb, shared, rarity)
     if weighted_jaccard < REWRITE_JACCARD:
         return 0.0
     evidence = weighted
@@ -673,21 +738,6 @@ def representative_order(doc: DedupDoc) -> tuple[datetime, bool, datetime, bool,
 # --- the index ----------------------------------------------------------------------------
 
 
-def _token_hash(word: str) -> int:
-    return int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little")
-
-
-def _bin_and_rest(bins: int) -> Callable[[str], tuple[int, int]]:
-    """A word's MinHash bin (the low bits of its hash) and the rest of its hash."""
-    mask, shift = bins - 1, (bins - 1).bit_length()
-
-    def split(word: str) -> tuple[int, int]:
-        value = _token_hash(word)
-        return value & mask, value >> shift
-
-    return split
-
-
 def _probe_orders(bins: int) -> tuple[tuple[int, ...], ...]:
     """For each bin, a fixed pseudo-random order of the other bins to borrow from when empty."""
     orders = []
@@ -707,18 +757,30 @@ def signature(words: Iterable[str], bins: int) -> list[int]:
     the first filled bin in its own fixed random order, so that short texts do not get runs of
     copies of one word. `bins` is 16, 32 or 64; the low bits of a word's hash choose its bin.
     """
+    return _densified(_lowest(map(_BINS[bins].__getitem__, words), bins), bins)
+
+
+def _lowest(words: Iterable[tuple[int, int]], bins: int) -> list[int]:
+    """The lowest value per bin of words given as (bin, value); _EMPTY where none."""
     mins = [_EMPTY] * bins
-    for slot, rest in map(_BINS[bins].__getitem__, words):
+    for slot, rest in words:
         if rest < mins[slot]:
             mins[slot] = rest
-    if _EMPTY in mins and any(v != _EMPTY for v in mins):
-        probes = _PROBES[bins]
-        filled = list(mins)
-        for slot in range(bins):
-            if mins[slot] == _EMPTY:
-                filled[slot] = next(mins[b] for b in probes[slot] if mins[b] != _EMPTY)
-        mins = filled
     return mins
+
+
+def _densified(mins: list[int], bins: int) -> list[int]:
+    """`mins` with each empty bin given the value of the first filled bin in its order."""
+    if _EMPTY not in mins or mins.count(_EMPTY) == bins:
+        return mins
+    filled = list(mins)
+    for slot, probes in enumerate(_PROBES[bins]):
+        if mins[slot] == _EMPTY:
+            for other in probes:
+                if mins[other] != _EMPTY:
+                    filled[slot] = mins[other]
+                    break
+    return filled
 
 
 def _title_keys(title_words: frozenset[str]) -> list[_Key]:
@@ -736,19 +798,20 @@ def _title_keys(title_words: frozenset[str]) -> list[_Key]:
 def candidate_keys(feats: _Features) -> list[_Key]:
     """The index buckets of a document: content LSH bands, title keys, and per date it names
     the date with each of a few MinHash values (items naming one date and sharing some words)."""
-    return list(dict.fromkeys(_all_keys(feats)))
+    mins = signature(feats.words, CONTENT_BINS)
+    return list(dict.fromkeys(_all_keys(feats, mins)))
 
 
-def _key_hashes(feats: _Features) -> list[int]:
+def _key_hashes(feats: _Features, mins: list[int]) -> tuple[int, ...]:
     """`candidate_keys` as the index holds them: each key's hash, computed once. Two keys with
     one hash share a bucket, which only adds candidates; they are verified exactly."""
-    return list(dict.fromkeys(map(hash, _all_keys(feats))))
+    return tuple(dict.fromkeys(map(hash, _all_keys(feats, mins))))
 
 
-def _all_keys(feats: _Features) -> list[_Key]:
+def _all_keys(feats: _Features, mins: list[int]) -> list[_Key]:
+    """The keys of `candidate_keys`, `mins` the signature of the content words."""
     keys: list[_Key] = []
     if feats.words:
-        mins = signature(feats.words, CONTENT_BINS)
         bands = CONTENT_BINS // CONTENT_ROWS
         keys += [(band, *mins[band::bands]) for band in range(bands)]
         date_mins = mins[:DATE_BINS]
@@ -768,14 +831,9 @@ class _Entry:
     doc: DedupDoc
     feats: _Features
     cluster: str
-    keys: list[int]  # `_key_hashes`
-    rare: list[str]  # folded title words and rarest words: where retold stories find it
+    keys: tuple[int, ...]  # `_key_hashes`
+    rare: tuple[str, ...]  # folded title words and rarest words: where retold stories find it
     day: date  # `_published_day`
-
-
-# Where an exact key (URL, guid) points: the cluster, and the item's id and dates (a reused
-# address for another event does not join, `_reused_address`).
-_Exact = tuple[str, str, frozenset[tuple[int, int]]]
 
 
 class DuplicateIndex:
@@ -791,14 +849,22 @@ class DuplicateIndex:
         self.window = window
         self.rarity = Rarity()
         self._cluster_of: dict[str, str] = {}
-        self._by_url: dict[str, _Exact] = {}
-        self._by_guid: dict[str, _Exact] = {}  # source id + NUL + guid
+        # Where an exact key (URL, guid) points: the first item with it. The dates it names
+        # (`_dates`) tell whether the address was reused for another event (`_reused_address`).
+        self._by_url: dict[str, str] = {}
+        self._by_guid: dict[str, str] = {}  # source id + NUL + guid
+        self._dates: dict[str, frozenset[tuple[int, int]]] = {}  # of such items naming a date
         self._by_hash: dict[bytes, str] = {}
-        self._buckets: dict[int, dict[str, _Entry]] = {}
-        self._rare: dict[str, dict[str, _Entry]] = {}  # folded word -> items it is rare in
+        # The buckets hold item ids (dicts as ordered sets): dicts of strings only are not
+        # tracked by the garbage collector, which then has fewer objects to visit.
+        self._buckets: dict[int, dict[str, None]] = {}
+        self._rare: dict[str, dict[str, None]] = {}  # folded word -> items it is rare in
         self._recent: deque[_Entry] = deque()
         self._recent_by_id: dict[str, _Entry] = {}
         self._newest: datetime | None = None
+        # Whether `rarity` stays as it is (`cluster` counts all items first): a word that is not
+        # rare then never will be, and is not indexed (`_candidates` would not search it).
+        self._fixed_rarity = False
 
     def add(self, doc: DedupDoc) -> str:
         """The cluster id (the representative's id) of `doc`, which joins or founds it."""
@@ -809,11 +875,11 @@ class DuplicateIndex:
         known = self._cluster_of.get(doc.id)
         if known is not None:
             return known
-        feats = features(doc)
+        feats, mins = _analyse(doc)
         if not counted:
             self.rarity.count(feats.stems)
         self._forget_before(doc.first_seen)
-        keys = _key_hashes(feats)
+        keys = _key_hashes(feats, mins)
         cluster = self._exact_cluster(doc, feats) or self._near_cluster(doc, feats, keys) or doc.id
         self._cluster_of[doc.id] = cluster
         self._remember(doc, feats, cluster, keys)
@@ -843,43 +909,45 @@ class DuplicateIndex:
             return self._by_hash.get(feats.text_hash)
         return None
 
-    def _exact_match(self, exact: _Exact, feats: _Features) -> str | None:
+    def _exact_match(self, doc_id: str, feats: _Features) -> str | None:
         """The cluster of an item with the same address, unless the address was reused."""
-        cluster, doc_id, dates = exact
-        if not _conflict(dates, feats.dates):
+        cluster = self._cluster_of[doc_id]
+        if not _conflict(self._dates.get(doc_id, _NOTHING), feats.dates):
             return cluster
         entry = self._recent_by_id.get(doc_id)
         if entry is None or _reused_address(entry.feats, feats):
             return None
         return cluster
 
-    def _candidates(self, feats: _Features, keys: list[int]) -> dict[str, _Entry]:
-        candidates: dict[str, _Entry] = {}
+    def _candidates(self, feats: _Features, keys: tuple[int, ...]) -> list[_Entry]:
+        """The items to verify, in the order met, at most MAX_CANDIDATES (the latest met)."""
+        found: dict[str, None] = {}
         for bucket in map(self._buckets.get, keys):
             if bucket and len(bucket) <= MAX_KEY_BUCKET:
-                candidates.update(bucket)
+                found.update(bucket)
         # A retold story shares REWRITE_MIN_RARE rare words: only items met that often qualify.
-        hits: dict[str, int] = {}
         buckets, counts, most = self._rare, self.rarity.counts, self.rarity.rare_limit()
         indexed = buckets.keys() & feats.stems
-        if not indexed:
-            return candidates
-        for word in feats.stems:  # in this order, as ties go to the candidate met first
-            if word not in indexed:
-                continue
-            bucket = buckets[word]
-            if len(bucket) <= MAX_RARE_BUCKET and counts.get(word, 0) <= most:
-                for doc_id in bucket:
-                    seen = hits.get(doc_id, 0) + 1
-                    hits[doc_id] = seen
-                    if seen == REWRITE_MIN_RARE:
-                        candidates[doc_id] = bucket[doc_id]
-        return candidates
+        if indexed:
+            if self._fixed_rarity:  # only rare words are indexed
+                most = math.inf
+            hits: dict[str, int] = {}
+            for word in feats.stems:  # in this order, as ties go to the candidate met first
+                if word not in indexed:
+                    continue
+                bucket = buckets[word]
+                if len(bucket) <= MAX_RARE_BUCKET and counts.get(word, 0) <= most:
+                    for doc_id in bucket:
+                        seen = hits.get(doc_id, 0) + 1
+                        hits[doc_id] = seen
+                        if seen == REWRITE_MIN_RARE:
+                            found[doc_id] = None
+        return list(map(self._recent_by_id.__getitem__, list(found)[-MAX_CANDIDATES:]))
 
-    def _near_cluster(self, doc: DedupDoc, feats: _Features, keys: list[int]) -> str | None:
+    def _near_cluster(self, doc: DedupDoc, feats: _Features, keys: tuple[int, ...]) -> str | None:
         best: tuple[float, str] | None = None
         dates = feats.dates
-        candidates = list(self._candidates(feats, keys).values())[-MAX_CANDIDATES:]
+        candidates = self._candidates(feats, keys)
         seen, window, source = doc.first_seen, self.window, doc.source_id
         day, rarity = _published_day(doc), self.rarity
         for entry in candidates:
@@ -894,40 +962,38 @@ class DuplicateIndex:
                 best = (score, entry.cluster)
         return None if best is None else best[1]
 
-    def _remember(self, doc: DedupDoc, feats: _Features, cluster: str, keys: list[int]) -> None:
+    def _remember(
+        self, doc: DedupDoc, feats: _Features, cluster: str, keys: tuple[int, ...]
+    ) -> None:
+        doc_id = doc.id
+        pointed = False  # whether an exact key points to the item
         if doc.url is not None:
-            self._by_url.setdefault(doc.url, (cluster, doc.id, feats.dates))
+            pointed = self._by_url.setdefault(doc.url, doc_id) == doc_id
         if doc.guid is not None:
-            self._by_guid.setdefault(_guid_key(doc), (cluster, doc.id, feats.dates))
+            pointed = self._by_guid.setdefault(_guid_key(doc), doc_id) == doc_id or pointed
+        if pointed and feats.dates:
+            self._dates[doc_id] = feats.dates
         if feats.text_hash is not None:
             self._by_hash.setdefault(feats.text_hash, cluster)
         rare = self._rare_words(feats)
-        doc_id = doc.id
+        if self._fixed_rarity:
+            counts, most = self.rarity.counts, self.rarity.rare_limit()
+            rare = tuple(word for word in rare if counts.get(word, 0) <= most)
         entry = _Entry(doc, feats, cluster, keys, rare, _published_day(doc))
-        buckets = self._buckets
-        for key, bucket in zip(keys, map(buckets.get, keys), strict=True):
-            if bucket is None:
-                buckets[key] = {doc_id: entry}
-            else:
-                bucket[doc_id] = entry
-        rare_buckets = self._rare
-        for word, bucket in zip(rare, map(rare_buckets.get, rare), strict=True):
-            if bucket is None:
-                rare_buckets[word] = {doc_id: entry}
-            else:
-                bucket[doc_id] = entry
+        _file(self._buckets, keys, doc_id)
+        _file(self._rare, rare, doc_id)
         self._recent.append(entry)
-        self._recent_by_id[doc.id] = entry
+        self._recent_by_id[doc_id] = entry
 
-    def _rare_words(self, feats: _Features) -> list[str]:
+    def _rare_words(self, feats: _Features) -> tuple[str, ...]:
         """The folded words of the title and the RARE_KEYS rarest of the rest (the longer word
         first among equally rare ones: compounds name things)."""
-        title = set(map(_STEMS.__getitem__, feats.title_words))
+        title = feats.title_stems
         rest = feats.stems - title
         frequency = map(self.rarity.counts.get, rest, repeat(0))
         longest = map(neg, map(len, rest))
         rarest = sorted(zip(frequency, longest, rest, strict=True))[:RARE_KEYS]
-        return sorted(title) + [word for _, _, word in rarest]
+        return (*sorted(title), *(word for _, _, word in rarest))
 
     def _forget_before(self, seen: datetime) -> None:
         """Drop items first seen more than `window` before the newest item from the buckets."""
@@ -951,6 +1017,15 @@ class DuplicateIndex:
                     del rare_buckets[word]
 
 
+def _file(index: dict[_K, dict[str, None]], keys: tuple[_K, ...], doc_id: str) -> None:
+    """File `doc_id` under each of `keys`."""
+    for key, bucket in zip(keys, map(index.get, keys), strict=True):
+        if bucket is None:
+            index[key] = {doc_id: None}
+        else:
+            bucket[doc_id] = None
+
+
 def cluster(docs: Iterable[DedupDoc], window: timedelta = DEFAULT_WINDOW) -> dict[str, str]:
     """Item id -> cluster id (the id of its representative, the earliest item of the cluster).
 
@@ -960,4 +1035,5 @@ def cluster(docs: Iterable[DedupDoc], window: timedelta = DEFAULT_WINDOW) -> dic
     ordered = sorted(docs, key=representative_order)
     for doc in ordered:  # a pass of its own: features of all items at once would not fit
         index.rarity.count(_folded_words(doc))
+    index._fixed_rarity = True
     return {doc.id: index._add(doc, counted=True) for doc in ordered}
