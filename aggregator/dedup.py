@@ -157,7 +157,9 @@ _NOT_PLACES = _word_set(
     """
 )
 
-_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+# r"(?:https?://|www\.)\S+" ignoring case ("ſ" is a long s), the first letter first in the
+# pattern, so that the regex engine skips to it quickly.
+_URL = re.compile(r"[HhWw](?:(?<=[Hh])[Tt][Tt][Pp][Ssſ]?://|(?<=[Ww])[Ww][Ww]\.)\S+")
 _MAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 _WORD = re.compile(r"[a-z0-9]+")
 _DIGIT = re.compile(r"\d")
@@ -232,6 +234,8 @@ def fold(text: str) -> str:
         return folded
     for umlaut, plain in _UMLAUTS:
         folded = folded.replace(umlaut, plain)
+    if folded.isascii():
+        return folded
     folded = unicodedata.normalize("NFKD", folded)
     return folded.encode("ascii", "ignore").decode("ascii")
 
@@ -496,11 +500,15 @@ def _places_conflict(a: frozenset[str], b: frozenset[str]) -> bool:
 def _unmentioned_places(places: frozenset[str], other: _Features) -> bool:
     """Some place of `places` that the other item names in no form (its words, their folded
     forms, or a misspelling among its places)."""
-    return any(
-        _STEMS[place] not in other.stems
-        and not any(_one_letter_apart(place, theirs) for theirs in other.places)
-        for place in places - other.words
-    )
+    for place in places - other.words:
+        if _STEMS[place] in other.stems:
+            continue
+        if len(place) >= MIN_MISSPELT_NAME and any(
+            _one_letter_apart(place, theirs) for theirs in other.places
+        ):
+            continue
+        return True
+    return False
 
 
 def _different_facts(fa: _Features, fb: _Features) -> bool:
@@ -929,14 +937,13 @@ class DuplicateIndex:
         buckets, counts, most = self._rare, self.rarity.counts, self.rarity.rare_limit()
         indexed = buckets.keys() & feats.stems
         if indexed:
-            if self._fixed_rarity:  # only rare words are indexed
-                most = math.inf
+            fixed = self._fixed_rarity  # then only rare words are indexed
             hits: dict[str, int] = {}
             for word in feats.stems:  # in this order, as ties go to the candidate met first
                 if word not in indexed:
                     continue
                 bucket = buckets[word]
-                if len(bucket) <= MAX_RARE_BUCKET and counts.get(word, 0) <= most:
+                if len(bucket) <= MAX_RARE_BUCKET and (fixed or counts.get(word, 0) <= most):
                     for doc_id in bucket:
                         seen = hits.get(doc_id, 0) + 1
                         hits[doc_id] = seen
