@@ -310,8 +310,8 @@ def _word(token: str) -> _Word | None:
 
 
 _WORDS: _Memo[_Word | None] = _Memo(_word)  # one look-up per token for all of it
-_STEMS: _Memo[str] = _Memo(stem)
-_FOLDED: _Memo[str] = _Memo(fold)
+_STEMS: _Memo[str] = _Memo(lambda word: sys.intern(stem(word)))  # of place names
+_FOLDED: _Memo[str] = _Memo(lambda word: sys.intern(fold(word)))  # of place names
 _first, _second, _third = itemgetter(0), itemgetter(1), itemgetter(2)
 
 
@@ -947,12 +947,11 @@ class DuplicateIndex:
         # A retold story shares REWRITE_MIN_RARE rare words: only items met that often qualify.
         buckets, counts, most = self._rare, self.rarity.counts, self.rarity.rare_limit()
         indexed = buckets.keys() & feats.stems
-        if indexed:
+        if len(indexed) >= REWRITE_MIN_RARE:
             fixed = self._fixed_rarity  # then only rare words are indexed
             hits: dict[str, int] = {}
-            for word in feats.stems:  # in this order, as ties go to the candidate met first
-                if word not in indexed:
-                    continue
+            # In the order of feats.stems, as ties go to the candidate met first.
+            for word in [word for word in feats.stems if word in indexed]:
                 bucket = buckets[word]
                 if len(bucket) <= MAX_RARE_BUCKET and (fixed or counts.get(word, 0) <= most):
                     for doc_id in bucket:
@@ -974,6 +973,8 @@ class DuplicateIndex:
                 continue  # the commonest reason to differ, checked before anything dearer
             if abs(entry.doc.first_seen - seen) > window:
                 continue
+            if _different_facts(feats, other):
+                continue  # what most candidates fail in `_similarity`: spare the call
             pair = _Pair(source == entry.doc.source_id, (day, entry.day), rarity)
             score = _similarity(feats, other, pair)
             if score > 0.0 and (best is None or score > best[0]):
@@ -1025,14 +1026,16 @@ class DuplicateIndex:
             del self._recent_by_id[doc_id]
             for key in entry.keys:
                 bucket = buckets[key]
-                del bucket[doc_id]
-                if not bucket:
+                if len(bucket) == 1:
                     del buckets[key]
+                else:
+                    del bucket[doc_id]
             for word in entry.rare:
-                rare = rare_buckets[word]
-                del rare[doc_id]
-                if not rare:
+                bucket = rare_buckets[word]
+                if len(bucket) == 1:
                     del rare_buckets[word]
+                else:
+                    del bucket[doc_id]
 
 
 def _file(index: dict[_K, dict[str, None]], keys: tuple[_K, ...], doc_id: str) -> None:
