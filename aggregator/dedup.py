@@ -46,11 +46,15 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import sys
 import unicodedata
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from itertools import repeat
+from operator import itemgetter, neg
+from typing import Any, Generic, NamedTuple, TypeVar
 
 DEFAULT_WINDOW = timedelta(days=14)
 
@@ -154,9 +158,10 @@ _NOT_PLACES = _word_set(
     """
 )
 
-_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+# r"(?:https?://|www\.)\S+" ignoring case ("ſ" is a long s), the first letter first in the
+# pattern, so that the regex engine skips to it quickly.
+_URL = re.compile(r"[HhWw](?:(?<=[Hh])[Tt][Tt][Pp][Ssſ]?://|(?<=[Ww])[Ww][Ww]\.)\S+")
 _MAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
-_WORD = re.compile(r"[a-z0-9]+")
 _DIGIT = re.compile(r"\d")
 # Every number in a folded text, in one pass, by what it is (the first alternative that fits).
 _FACT = re.compile(
@@ -172,7 +177,13 @@ _FACT = re.compile(
     r")"
 )
 _YEAR_RANGE = range(1800, 2100)
-_PLACE = re.compile(r"\b(?:[Ii]n|nach)\s+([A-ZÄÖÜ][\w-]+)")
+# Where a number may start: a digit at the start of a word (where `_FACT` may match). Found
+# first, they spare `_FACT` a try at every word of the text.
+_FACT_START = re.compile(r"\d(?<!\w\d)")
+# A place follows "in" or "nach" (as a word of its own). The first letter comes first in the
+# pattern, so that the regex engine skips to it quickly: r"\b(?:[Ii]n|nach)\s+([A-ZÄÖÜ][\w-]+)".
+_PLACE = re.compile(r"[Iin](?<!\w[Iin])(?:(?<=[Ii])n|(?<=n)ach)\s+([A-ZÄÖÜ][\w-]+)")
+_NOT_PLACE_WORDS = _NOT_PLACES | _STOP_WORDS
 # A number before a capitalized word counts something ("30 Gäste", "2000 Unterschriften"):
 # rewritten reports cite different counts, so only other numbers (a house number, an issue
 # number, a hall) are identifiers that tell two stories apart.
@@ -213,6 +224,7 @@ class _Features:
     places: frozenset[str]  # word after "in" / "nach" that looks like a place name
     title_places: frozenset[str]  # the same, in the title
     stems: frozenset[str]  # content words with their endings folded (`stem`)
+    title_stems: frozenset[str]
 
 
 def fold(text: str) -> str:
@@ -222,6 +234,8 @@ def fold(text: str) -> str:
         return folded
     for umlaut, plain in _UMLAUTS:
         folded = folded.replace(umlaut, plain)
+    if folded.isascii():
+        return folded
     folded = unicodedata.normalize("NFKD", folded)
     return folded.encode("ascii", "ignore").decode("ascii")
 
@@ -238,22 +252,83 @@ def stem(word: str) -> str:
     return word
 
 
-_stems: dict[str, str] = {}
+_K = TypeVar("_K", int, str)
+_T = TypeVar("_T")
+_V = TypeVar("_V")
+MEMO_LIMIT = 500_000  # words a memo holds before it starts afresh (bounded memory)
 
 
-def _stem_cached(word: str) -> str:
-    value = _stems.get(word)
-    if value is None:
-        if len(_stems) > 500_000:
-            _stems.clear()
-        value = _stems[word] = stem(word)
-    return value
+class _Memo(dict[str, _V], Generic[_V]):
+    """word -> compute(word), computed on first use. Looked up with `memo[word]` or, for many
+    words at once, `map(memo.__getitem__, words)`: a hit costs no Python call."""
+
+    __slots__ = ("_compute",)
+
+    def __init__(self, compute: Callable[[str], _V]) -> None:
+        super().__init__()
+        self._compute = compute
+
+    def __missing__(self, word: str) -> _V:
+        if len(self) >= MEMO_LIMIT:
+            self.clear()
+        value = self[word] = self._compute(word)
+        return value
 
 
-def _content_words(tokens: list[str]) -> frozenset[str]:
-    return frozenset(
-        word for word in tokens if len(word) > 1 and word not in _STOP_WORDS and not word.isdigit()
-    )
+def _is_content_word(word: str) -> bool:
+    return len(word) > 1 and word not in _STOP_WORDS and not word.isdigit()
+
+
+def _token_hash(word: str) -> int:
+    return int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little")
+
+
+def _bin_and_rest(bins: int) -> Callable[[str], tuple[int, int]]:
+    """A word's MinHash bin (the low bits of its hash) and the rest of its hash."""
+    mask, shift = bins - 1, (bins - 1).bit_length()
+
+    def split(word: str) -> tuple[int, int]:
+        value = _token_hash(word)
+        return value & mask, value >> shift
+
+    return split
+
+
+_content_bin = _bin_and_rest(CONTENT_BINS)
+
+# What a content word brings: the word and its stem, one string object each for all items
+# (sets of them compare by identity, and items share them), and its MinHash bin and value
+# (CONTENT_BINS).
+_Word = tuple[str, str, tuple[int, int]]
+
+
+def _word(token: str) -> _Word | None:
+    """None for a token that is no content word."""
+    if not _is_content_word(token):
+        return None
+    return sys.intern(token), sys.intern(stem(token)), _content_bin(token)
+
+
+_WORDS: _Memo[_Word | None] = _Memo(_word)  # one look-up per token for all of it
+_STEMS: _Memo[str] = _Memo(lambda word: sys.intern(stem(word)))  # of place names
+_FOLDED: _Memo[str] = _Memo(lambda word: sys.intern(fold(word)))  # of place names
+_first, _second, _third = itemgetter(0), itemgetter(1), itemgetter(2)
+
+
+def _content_words(tokens: Iterable[str]) -> list[_Word]:
+    """What each content word among `tokens` brings, once per word."""
+    return list(filter(None, map(_WORDS.__getitem__, set(tokens))))
+
+
+# Every ASCII character but a-z and 0-9 as a space: `text.translate(_SEPARATORS).split()` are
+# the words (runs of a-z and 0-9) of an ASCII text (a folded one), quicker than a regex.
+_SEPARATORS = str.maketrans(
+    {chr(c): " " for c in range(128) if not (chr(c).isdigit() or "a" <= chr(c) <= "z")}
+)
+
+
+def _tokens(folded: str) -> list[str]:
+    return folded.translate(_SEPARATORS).split()
 
 
 @dataclass(slots=True)
@@ -306,16 +381,23 @@ def _read_fact(facts: _Facts, match: re.Match[str]) -> None:
 
 
 def _places(raw: str) -> frozenset[str]:
-    found = (fold(m.group(1)) for m in _PLACE.finditer(raw))
-    return frozenset(p for p in found if p not in _NOT_PLACES and p not in _STOP_WORDS)
+    return frozenset(map(_FOLDED.__getitem__, _PLACE.findall(raw))) - _NOT_PLACE_WORDS
 
 
 def _facts(folded: str) -> _Facts:
-    """Dates, years, times, ordinals and other numbers named in `folded`."""
+    """Dates, years, times, ordinals and other numbers named in `folded`: the matches of
+    `_FACT.finditer`, tried only where a number starts."""
     facts = _Facts()
     if _DIGIT.search(folded):
-        for match in _FACT.finditer(folded):
-            _read_fact(facts, match)
+        end = 0
+        match_at = _FACT.match
+        for start in _FACT_START.finditer(folded):
+            at = start.start()
+            if at >= end:
+                match = match_at(folded, at)
+                if match is not None:
+                    _read_fact(facts, match)
+                    end = match.end()
     return facts
 
 
@@ -329,47 +411,76 @@ def _without_links(text: str) -> str:
     return text
 
 
-def _raw_and_folded(doc: DedupDoc) -> tuple[str, str, str, str]:
+@dataclass(frozen=True, slots=True)
+class _Normalized:
+    raw_title: str  # without links
+    raw_text: str
+    title: str  # folded
+    text: str
+    title_tokens: list[str]
+    tokens: list[str]  # of title and text
+
+
+def _normalize(doc: DedupDoc) -> _Normalized:
     raw_title = _without_links(doc.title[:MAX_TEXT_CHARS])
     raw_text = _without_links(doc.text[:MAX_TEXT_CHARS])
-    title = fold(raw_title)
-    return raw_title, raw_text, title, f"{title}\n{fold(raw_text)}"
+    title, text = fold(raw_title), fold(raw_text)
+    title_tokens = _tokens(title)
+    tokens = title_tokens + _tokens(text)  # the words of f"{title}\n{text}"
+    return _Normalized(raw_title, raw_text, title, text, title_tokens, tokens)
 
 
 def _folded_words(doc: DedupDoc) -> frozenset[str]:
     """The `stems` of `features(doc)`, alone (for counting rarity)."""
-    tokens = _WORD.findall(_raw_and_folded(doc)[3])
-    return frozenset(_stem_cached(word) for word in _content_words(tokens))
+    raw_title = _without_links(doc.title[:MAX_TEXT_CHARS])
+    raw_text = _without_links(doc.text[:MAX_TEXT_CHARS])
+    tokens = _tokens(f"{fold(raw_title)}\n{fold(raw_text)}")
+    return frozenset(map(_second, _content_words(tokens)))
+
+
+_NOTHING: frozenset[Any] = frozenset()  # one empty set for all: fewer objects to allocate and track
+
+
+def _frozen(items: set[_T]) -> frozenset[_T]:
+    return frozenset(items) if items else _NOTHING
 
 
 def features(doc: DedupDoc) -> _Features:
     """Normalize `doc` once: content words, the numbers it names, its hash."""
-    raw_title, raw_text, title, folded = _raw_and_folded(doc)
-    tokens = _WORD.findall(folded)
+    return _analyse(doc)[0]
+
+
+def _analyse(doc: DedupDoc) -> tuple[_Features, list[int]]:
+    """`features(doc)`, and the MinHash signature of its content words (CONTENT_BINS)."""
+    norm = _normalize(doc)
+    raw_title, raw_text, tokens = norm.raw_title, norm.raw_text, norm.tokens
     text_hash = (
         hashlib.blake2b(" ".join(tokens).encode(), digest_size=16).digest()
         if len(tokens) >= HASH_MIN_TOKENS
         else None
     )
-    facts = _facts(folded)
+    facts = _facts(f"{norm.title}\n{norm.text}")
     if facts.numbers:
         counts = {_plain_number(m.group(1)) for m in _QUANTITY.finditer(f"{raw_title}\n{raw_text}")}
         facts.numbers -= counts
     title_places = _places(raw_title)
-    words = _content_words(tokens)
-    return _Features(
-        words=words,
-        title_words=_content_words(_WORD.findall(title)),
+    found = _content_words(tokens)
+    title_found = _content_words(norm.title_tokens)
+    feats = _Features(
+        words=frozenset(map(_first, found)),
+        title_words=frozenset(map(_first, title_found)) or _NOTHING,
         text_hash=text_hash,
-        dates=frozenset(facts.dates),
-        years=frozenset(facts.years),
-        times=frozenset(facts.times),
-        ordinals=frozenset(facts.ordinals),
-        numbers=frozenset(facts.numbers),
-        places=title_places | _places(raw_text),
-        title_places=title_places,
-        stems=frozenset(_stem_cached(word) for word in words),
+        dates=_frozen(facts.dates),
+        years=_frozen(facts.years),
+        times=_frozen(facts.times),
+        ordinals=_frozen(facts.ordinals),
+        numbers=_frozen(facts.numbers),
+        places=(title_places | _places(raw_text)) or _NOTHING,
+        title_places=title_places or _NOTHING,
+        stems=frozenset(map(_second, found)),
+        title_stems=frozenset(map(_second, title_found)) or _NOTHING,
     )
+    return feats, _densified(_lowest(map(_third, found), CONTENT_BINS), CONTENT_BINS)
 
 
 def _conflict(a: frozenset[object], b: frozenset[object]) -> bool:
@@ -389,7 +500,7 @@ def _one_letter_apart(a: str, b: str) -> bool:
 
 
 def _same_place(a: str, b: str) -> bool:
-    return a == b or stem(a) == stem(b) or _one_letter_apart(a, b)
+    return a == b or _STEMS[a] == _STEMS[b] or _one_letter_apart(a, b)
 
 
 def _places_conflict(a: frozenset[str], b: frozenset[str]) -> bool:
@@ -400,12 +511,15 @@ def _places_conflict(a: frozenset[str], b: frozenset[str]) -> bool:
 def _unmentioned_places(places: frozenset[str], other: _Features) -> bool:
     """Some place of `places` that the other item names in no form (its words, their folded
     forms, or a misspelling among its places)."""
-    return any(
-        place not in other.words
-        and stem(place) not in other.stems
-        and not any(_one_letter_apart(place, theirs) for theirs in other.places)
-        for place in places
-    )
+    for place in places - other.words:
+        if _STEMS[place] in other.stems:
+            continue
+        if len(place) >= MIN_MISSPELT_NAME and any(
+            _one_letter_apart(place, theirs) for theirs in other.places
+        ):
+            continue
+        return True
+    return False
 
 
 def _different_facts(fa: _Features, fb: _Features) -> bool:
@@ -425,21 +539,27 @@ class Rarity:
     """How rare each folded word is among the items seen: inverse document frequency.
 
     Until MIN_RARITY_ITEMS items are counted every word weighs 1 (too few to tell rare words
-    from common ones)."""
+    from common ones). Weights are remembered until the next `count`."""
 
-    __slots__ = ("counts", "items")
+    __slots__ = ("_weights", "counts", "items")
 
     def __init__(self) -> None:
         self.counts: dict[str, int] = {}
         self.items = 0
+        self._weights: _Memo[float] = _Memo(self._weight)
 
     def count(self, stems: frozenset[str]) -> None:
         counts = self.counts
         for word in stems:
             counts[word] = counts.get(word, 0) + 1
         self.items += 1
+        if self._weights:
+            self._weights.clear()
 
     def weight(self, word: str) -> float:
+        return self._weights[word]
+
+    def _weight(self, word: str) -> float:
         if self.items < MIN_RARITY_ITEMS:
             return 1.0
         return max(MIN_WEIGHT, math.log(self.items / max(1, self.counts.get(word, 0))))
@@ -467,12 +587,23 @@ def _rewording(fa: _Features, fb: _Features, rarity: Rarity) -> tuple[float, flo
     shared = fa.stems & fb.stems
     if not shared:
         return 0.0, 0.0, 0, 0
-    weight = rarity.weight
-    w_shared = sum(weight(word) for word in shared)
-    w_a = w_shared + sum(weight(word) for word in fa.stems - shared)
-    w_b = w_shared + sum(weight(word) for word in fb.stems - shared)
-    rare = sum(1 for word in shared if rarity.rare(word))
-    return w_shared / min(w_a, w_b), w_shared / (w_a + w_b - w_shared), len(shared), rare
+    return (*_weighted_overlap(fa, fb, shared, rarity), len(shared), _rare_count(shared, rarity))
+
+
+def _rare_count(words: frozenset[str], rarity: Rarity) -> int:
+    most = rarity.rare_limit()
+    return sum(1 for n in map(rarity.counts.get, words, repeat(0)) if n <= most)
+
+
+def _weighted_overlap(
+    fa: _Features, fb: _Features, shared: frozenset[str], rarity: Rarity
+) -> tuple[float, float]:
+    """Containment and Jaccard of the folded words weighted by rarity (`_rewording`)."""
+    weight = rarity._weights.__getitem__
+    w_shared = sum(map(weight, shared))
+    w_a = w_shared + sum(map(weight, fa.stems - shared))
+    w_b = w_shared + sum(map(weight, fb.stems - shared))
+    return w_shared / min(w_a, w_b), w_shared / (w_a + w_b - w_shared)
 
 
 def _announcement_and_report(fa: _Features, fb: _Features, pa: date, pb: date) -> bool:
@@ -506,8 +637,7 @@ def _overlap(a: frozenset[str], b: frozenset[str]) -> tuple[float, float]:
     return shared / (len(a) + len(b) - shared), shared / min(len(a), len(b))
 
 
-@dataclass(frozen=True, slots=True)
-class _Pair:
+class _Pair(NamedTuple):
     """What the comparison knows of two items besides their features."""
 
     same_source: bool
@@ -572,12 +702,13 @@ def _rewritten(fa: _Features, fb: _Features, pair: _Pair) -> float:
     if abs(a_day - b_day) > REWRITE_DAYS:
         return 0.0
     rarity = pair.rarity if pair.rarity is not None else _UNIFORM
-    weighted, weighted_jaccard, shared, rare = _rewording(fa, fb, rarity)
     uniform = rarity.items < MIN_RARITY_ITEMS
-    if shared < (REWRITE_MIN_SHARED_UNIFORM if uniform else REWRITE_MIN_SHARED):
+    shared = fa.stems & fb.stems  # the cheap tests of `_rewording` first
+    if len(shared) < (REWRITE_MIN_SHARED_UNIFORM if uniform else REWRITE_MIN_SHARED):
         return 0.0
-    if rare < REWRITE_MIN_RARE:
+    if _rare_count(shared, rarity) < REWRITE_MIN_RARE:
         return 0.0
+    weighted, weighted_jaccard = _weighted_overlap(fa, fb, shared, rarity)
     if weighted_jaccard < REWRITE_JACCARD:
         return 0.0
     evidence = weighted
@@ -626,19 +757,6 @@ def representative_order(doc: DedupDoc) -> tuple[datetime, bool, datetime, bool,
 # --- the index ----------------------------------------------------------------------------
 
 
-_token_hashes: dict[str, int] = {}
-
-
-def _token_hash(word: str) -> int:
-    value = _token_hashes.get(word)
-    if value is None:
-        if len(_token_hashes) > 500_000:
-            _token_hashes.clear()
-        value = int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little")
-        _token_hashes[word] = value
-    return value
-
-
 def _probe_orders(bins: int) -> tuple[tuple[int, ...], ...]:
     """For each bin, a fixed pseudo-random order of the other bins to borrow from when empty."""
     orders = []
@@ -650,6 +768,7 @@ def _probe_orders(bins: int) -> tuple[tuple[int, ...], ...]:
 
 
 _PROBES = {bins: _probe_orders(bins) for bins in (16, 32, 64)}
+_BINS: dict[int, _Memo[tuple[int, int]]] = {bins: _Memo(_bin_and_rest(bins)) for bins in _PROBES}
 
 
 def signature(words: Iterable[str], bins: int) -> list[int]:
@@ -657,23 +776,30 @@ def signature(words: Iterable[str], bins: int) -> list[int]:
     the first filled bin in its own fixed random order, so that short texts do not get runs of
     copies of one word. `bins` is 16, 32 or 64; the low bits of a word's hash choose its bin.
     """
-    mask = bins - 1
-    shift = mask.bit_length()
+    return _densified(_lowest(map(_BINS[bins].__getitem__, words), bins), bins)
+
+
+def _lowest(words: Iterable[tuple[int, int]], bins: int) -> list[int]:
+    """The lowest value per bin of words given as (bin, value); _EMPTY where none."""
     mins = [_EMPTY] * bins
-    for word in words:
-        value = _token_hash(word)
-        slot = value & mask
-        rest = value >> shift
+    for slot, rest in words:
         if rest < mins[slot]:
             mins[slot] = rest
-    if _EMPTY in mins and any(v != _EMPTY for v in mins):
-        probes = _PROBES[bins]
-        filled = list(mins)
-        for slot in range(bins):
-            if mins[slot] == _EMPTY:
-                filled[slot] = next(mins[b] for b in probes[slot] if mins[b] != _EMPTY)
-        mins = filled
     return mins
+
+
+def _densified(mins: list[int], bins: int) -> list[int]:
+    """`mins` with each empty bin given the value of the first filled bin in its order."""
+    if _EMPTY not in mins or mins.count(_EMPTY) == bins:
+        return mins
+    filled = list(mins)
+    for slot, probes in enumerate(_PROBES[bins]):
+        if mins[slot] == _EMPTY:
+            for other in probes:
+                if mins[other] != _EMPTY:
+                    filled[slot] = mins[other]
+                    break
+    return filled
 
 
 def _title_keys(title_words: frozenset[str]) -> list[_Key]:
@@ -691,15 +817,26 @@ def _title_keys(title_words: frozenset[str]) -> list[_Key]:
 def candidate_keys(feats: _Features) -> list[_Key]:
     """The index buckets of a document: content LSH bands, title keys, and per date it names
     the date with each of a few MinHash values (items naming one date and sharing some words)."""
+    mins = signature(feats.words, CONTENT_BINS)
+    return list(dict.fromkeys(_all_keys(feats, mins)))
+
+
+def _key_hashes(feats: _Features, mins: list[int]) -> tuple[int, ...]:
+    """`candidate_keys` as the index holds them: each key's hash, computed once. Two keys with
+    one hash share a bucket, which only adds candidates; they are verified exactly."""
+    return tuple(dict.fromkeys(map(hash, _all_keys(feats, mins))))
+
+
+def _all_keys(feats: _Features, mins: list[int]) -> list[_Key]:
+    """The keys of `candidate_keys`, `mins` the signature of the content words."""
     keys: list[_Key] = []
     if feats.words:
-        mins = signature(feats.words, CONTENT_BINS)
         bands = CONTENT_BINS // CONTENT_ROWS
         keys += [(band, *mins[band::bands]) for band in range(bands)]
         date_mins = mins[:DATE_BINS]
         keys += [(_DATE, d, m, v) for d, m in feats.dates for v in date_mins]
     keys += _title_keys(feats.title_words)
-    return list(dict.fromkeys(keys))
+    return keys
 
 
 def _guid_key(doc: DedupDoc) -> str:
@@ -713,13 +850,9 @@ class _Entry:
     doc: DedupDoc
     feats: _Features
     cluster: str
-    keys: list[_Key]
-    rare: list[str]  # folded title words and rarest words: where retold stories find it
-
-
-# Where an exact key (URL, guid) points: the cluster, and the item's id and dates (a reused
-# address for another event does not join, `_reused_address`).
-_Exact = tuple[str, str, frozenset[tuple[int, int]]]
+    keys: tuple[int, ...]  # `_key_hashes`
+    rare: tuple[str, ...]  # folded title words and rarest words: where retold stories find it
+    day: date  # `_published_day`
 
 
 class DuplicateIndex:
@@ -735,14 +868,22 @@ class DuplicateIndex:
         self.window = window
         self.rarity = Rarity()
         self._cluster_of: dict[str, str] = {}
-        self._by_url: dict[str, _Exact] = {}
-        self._by_guid: dict[str, _Exact] = {}  # source id + NUL + guid
+        # Where an exact key (URL, guid) points: the first item with it. The dates it names
+        # (`_dates`) tell whether the address was reused for another event (`_reused_address`).
+        self._by_url: dict[str, str] = {}
+        self._by_guid: dict[str, str] = {}  # source id + NUL + guid
+        self._dates: dict[str, frozenset[tuple[int, int]]] = {}  # of such items naming a date
         self._by_hash: dict[bytes, str] = {}
-        self._buckets: dict[_Key, dict[str, _Entry]] = {}
-        self._rare: dict[str, dict[str, _Entry]] = {}  # folded word -> items it is rare in
+        # The buckets hold item ids (dicts as ordered sets): dicts of strings only are not
+        # tracked by the garbage collector, which then has fewer objects to visit.
+        self._buckets: dict[int, dict[str, None]] = {}
+        self._rare: dict[str, dict[str, None]] = {}  # folded word -> items it is rare in
         self._recent: deque[_Entry] = deque()
         self._recent_by_id: dict[str, _Entry] = {}
         self._newest: datetime | None = None
+        # Whether `rarity` stays as it is (`cluster` counts all items first): a word that is not
+        # rare then never will be, and is not indexed (`_candidates` would not search it).
+        self._fixed_rarity = False
 
     def add(self, doc: DedupDoc) -> str:
         """The cluster id (the representative's id) of `doc`, which joins or founds it."""
@@ -753,11 +894,11 @@ class DuplicateIndex:
         known = self._cluster_of.get(doc.id)
         if known is not None:
             return known
-        feats = features(doc)
+        feats, mins = _analyse(doc)
         if not counted:
             self.rarity.count(feats.stems)
         self._forget_before(doc.first_seen)
-        keys = candidate_keys(feats)
+        keys = _key_hashes(feats, mins)
         cluster = self._exact_cluster(doc, feats) or self._near_cluster(doc, feats, keys) or doc.id
         self._cluster_of[doc.id] = cluster
         self._remember(doc, feats, cluster, keys)
@@ -799,92 +940,123 @@ class DuplicateIndex:
             return self._by_hash.get(feats.text_hash)
         return None
 
-    def _exact_match(self, exact: _Exact, feats: _Features) -> str | None:
+    def _exact_match(self, doc_id: str, feats: _Features) -> str | None:
         """The cluster of an item with the same address, unless the address was reused."""
-        cluster, doc_id, dates = exact
-        if not _conflict(dates, feats.dates):
+        cluster = self._cluster_of[doc_id]
+        if not _conflict(self._dates.get(doc_id, _NOTHING), feats.dates):
             return cluster
         entry = self._recent_by_id.get(doc_id)
         if entry is None or _reused_address(entry.feats, feats):
             return None
         return cluster
 
-    def _candidates(self, feats: _Features, keys: list[_Key]) -> dict[str, _Entry]:
-        candidates: dict[str, _Entry] = {}
-        for key in keys:
-            bucket = self._buckets.get(key)
+    def _candidates(self, feats: _Features, keys: tuple[int, ...]) -> list[_Entry]:
+        """The items to verify, in the order met, at most MAX_CANDIDATES (the latest met)."""
+        found: dict[str, None] = {}
+        for bucket in map(self._buckets.get, keys):
             if bucket and len(bucket) <= MAX_KEY_BUCKET:
-                candidates.update(bucket)
+                found.update(bucket)
         # A retold story shares REWRITE_MIN_RARE rare words: only items met that often qualify.
-        hits: dict[str, int] = {}
         buckets, counts, most = self._rare, self.rarity.counts, self.rarity.rare_limit()
-        for word in feats.stems:
-            bucket = buckets.get(word)
-            if bucket and len(bucket) <= MAX_RARE_BUCKET and counts.get(word, 0) <= most:
-                for doc_id, entry in bucket.items():
-                    seen = hits.get(doc_id, 0) + 1
-                    hits[doc_id] = seen
-                    if seen == REWRITE_MIN_RARE:
-                        candidates[doc_id] = entry
-        return candidates
+        indexed = buckets.keys() & feats.stems
+        if len(indexed) >= REWRITE_MIN_RARE:
+            fixed = self._fixed_rarity  # then only rare words are indexed
+            hits: dict[str, int] = {}
+            # In the order of feats.stems, as ties go to the candidate met first.
+            for word in [word for word in feats.stems if word in indexed]:
+                bucket = buckets[word]
+                if len(bucket) <= MAX_RARE_BUCKET and (fixed or counts.get(word, 0) <= most):
+                    for doc_id in bucket:
+                        seen = hits.get(doc_id, 0) + 1
+                        hits[doc_id] = seen
+                        if seen == REWRITE_MIN_RARE:
+                            found[doc_id] = None
+        return list(map(self._recent_by_id.__getitem__, list(found)[-MAX_CANDIDATES:]))
 
-    def _near_cluster(self, doc: DedupDoc, feats: _Features, keys: list[_Key]) -> str | None:
+    def _near_cluster(self, doc: DedupDoc, feats: _Features, keys: tuple[int, ...]) -> str | None:
         best: tuple[float, str] | None = None
         dates = feats.dates
-        candidates = list(self._candidates(feats, keys).values())[-MAX_CANDIDATES:]
+        candidates = self._candidates(feats, keys)
+        seen, window, source = doc.first_seen, self.window, doc.source_id
+        day, rarity = _published_day(doc), self.rarity
         for entry in candidates:
-            if dates and entry.feats.dates and dates.isdisjoint(entry.feats.dates):
+            other = entry.feats
+            if dates and other.dates and dates.isdisjoint(other.dates):
                 continue  # the commonest reason to differ, checked before anything dearer
-            if abs(entry.doc.first_seen - doc.first_seen) > self.window:
+            if abs(entry.doc.first_seen - seen) > window:
                 continue
-            score = _similarity(feats, entry.feats, _pair(doc, entry.doc, self.rarity))
+            if _different_facts(feats, other):
+                continue  # what most candidates fail in `_similarity`: spare the call
+            pair = _Pair(source == entry.doc.source_id, (day, entry.day), rarity)
+            score = _similarity(feats, other, pair)
             if score > 0.0 and (best is None or score > best[0]):
                 best = (score, entry.cluster)
         return None if best is None else best[1]
 
-    def _remember(self, doc: DedupDoc, feats: _Features, cluster: str, keys: list[_Key]) -> None:
+    def _remember(
+        self, doc: DedupDoc, feats: _Features, cluster: str, keys: tuple[int, ...]
+    ) -> None:
+        doc_id = doc.id
+        pointed = False  # whether an exact key points to the item
         if doc.url is not None:
-            self._by_url.setdefault(doc.url, (cluster, doc.id, feats.dates))
+            pointed = self._by_url.setdefault(doc.url, doc_id) == doc_id
         if doc.guid is not None:
-            self._by_guid.setdefault(_guid_key(doc), (cluster, doc.id, feats.dates))
+            pointed = self._by_guid.setdefault(_guid_key(doc), doc_id) == doc_id or pointed
+        if pointed and feats.dates:
+            self._dates[doc_id] = feats.dates
         if feats.text_hash is not None:
             self._by_hash.setdefault(feats.text_hash, cluster)
         rare = self._rare_words(feats)
-        entry = _Entry(doc, feats, cluster, keys, rare)
-        for key in entry.keys:
-            self._buckets.setdefault(key, {})[doc.id] = entry
-        for word in rare:
-            self._rare.setdefault(word, {})[doc.id] = entry
+        if self._fixed_rarity:
+            counts, most = self.rarity.counts, self.rarity.rare_limit()
+            rare = tuple(word for word in rare if counts.get(word, 0) <= most)
+        entry = _Entry(doc, feats, cluster, keys, rare, _published_day(doc))
+        _file(self._buckets, keys, doc_id)
+        _file(self._rare, rare, doc_id)
         self._recent.append(entry)
-        self._recent_by_id[doc.id] = entry
+        self._recent_by_id[doc_id] = entry
 
-    def _rare_words(self, feats: _Features) -> list[str]:
+    def _rare_words(self, feats: _Features) -> tuple[str, ...]:
         """The folded words of the title and the RARE_KEYS rarest of the rest (the longer word
         first among equally rare ones: compounds name things)."""
-        counts = self.rarity.counts
-        title = {_stem_cached(word) for word in feats.title_words}
-        rest = sorted((counts.get(word, 0), -len(word), word) for word in feats.stems - title)
-        return sorted(title) + [word for _, _, word in rest[:RARE_KEYS]]
+        title = feats.title_stems
+        rest = feats.stems - title
+        frequency = map(self.rarity.counts.get, rest, repeat(0))
+        longest = map(neg, map(len, rest))
+        rarest = sorted(zip(frequency, longest, rest, strict=True))[:RARE_KEYS]
+        return (*sorted(title), *(word for _, _, word in rarest))
 
     def _forget_before(self, seen: datetime) -> None:
         """Drop items first seen more than `window` before the newest item from the buckets."""
         if self._newest is None or seen > self._newest:
             self._newest = seen
         horizon = self._newest - self.window
-        while self._recent and self._recent[0].doc.first_seen < horizon:
-            entry = self._recent.popleft()
+        recent, buckets, rare_buckets = self._recent, self._buckets, self._rare
+        while recent and recent[0].doc.first_seen < horizon:
+            entry = recent.popleft()
             doc_id = entry.doc.id
             del self._recent_by_id[doc_id]
             for key in entry.keys:
-                bucket = self._buckets[key]
-                del bucket[doc_id]
-                if not bucket:
-                    del self._buckets[key]
+                bucket = buckets[key]
+                if len(bucket) == 1:
+                    del buckets[key]
+                else:
+                    del bucket[doc_id]
             for word in entry.rare:
-                rare = self._rare[word]
-                del rare[doc_id]
-                if not rare:
-                    del self._rare[word]
+                bucket = rare_buckets[word]
+                if len(bucket) == 1:
+                    del rare_buckets[word]
+                else:
+                    del bucket[doc_id]
+
+
+def _file(index: dict[_K, dict[str, None]], keys: tuple[_K, ...], doc_id: str) -> None:
+    """File `doc_id` under each of `keys`."""
+    for key, bucket in zip(keys, map(index.get, keys), strict=True):
+        if bucket is None:
+            index[key] = {doc_id: None}
+        else:
+            bucket[doc_id] = None
 
 
 def cluster(docs: Iterable[DedupDoc], window: timedelta = DEFAULT_WINDOW) -> dict[str, str]:
@@ -896,4 +1068,5 @@ def cluster(docs: Iterable[DedupDoc], window: timedelta = DEFAULT_WINDOW) -> dic
     ordered = sorted(docs, key=representative_order)
     for doc in ordered:  # a pass of its own: features of all items at once would not fit
         index.rarity.count(_folded_words(doc))
+    index._fixed_rarity = True
     return {doc.id: index._add(doc, counted=True) for doc in ordered}
