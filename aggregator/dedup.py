@@ -910,11 +910,11 @@ class DuplicateIndex:
         join `cluster`. Add in order of first_seen, like `add`."""
         if doc.id in self._cluster_of:
             return
-        feats = features(doc)
+        feats, mins = _analyse(doc)
         self.rarity.count(feats.stems)
         self._forget_before(doc.first_seen)
         self._cluster_of[doc.id] = cluster
-        self._remember(doc, feats, cluster, candidate_keys(feats))
+        self._remember(doc, feats, cluster, _key_hashes(feats, mins))
 
     def cluster_of(self, doc_id: str) -> str:
         """The cluster id of an added item; KeyError for an unknown id."""
