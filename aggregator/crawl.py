@@ -257,16 +257,20 @@ async def crawl(
                 if progress:
                     progress.source_done(outcome)
     finally:
-        for task in tasks:
-            if task not in writing:
-                task.cancel()
-        await writer.close()  # what was handed to the writer is written
-        await clustering.finish()  # and joins its stories
-        for helper in helpers:
-            helper.cancel()
-        await asyncio.gather(*tasks, *helpers, return_exceptions=True)
-        parsers.close()
-        await _db_quietly("releasing leases", store.release_leases, owner)
+        try:
+            for task in tasks:
+                if task not in writing:
+                    task.cancel()
+            await writer.close()  # what was handed to the writer is written
+            for helper in helpers:
+                helper.cancel()
+            await asyncio.gather(*tasks, *helpers, return_exceptions=True)
+        finally:  # even when the crawl itself is cancelled: no parser process outlives it
+            parsers.close()
+            try:
+                await clustering.finish()  # what was written joins its stories
+            finally:
+                await _db_quietly("releasing leases", store.release_leases, owner)
     report = CrawlReport(
         started,
         clock(),
@@ -326,11 +330,14 @@ class _Clustering:
             log.debug("clustering failed", exc_info=True)
 
     async def finish(self) -> None:
-        """Wait for the runs in progress; then the thread ends."""
+        """Wait for the runs in progress; then the thread ends (at once when cancelled: the run
+        in progress still finishes its writes)."""
         if self.executor is None:
             return
-        await asyncio.gather(*(asyncio.wrap_future(run) for run in self.runs))
-        self.executor.shutdown(wait=True)
+        try:
+            await asyncio.gather(*(asyncio.wrap_future(run) for run in self.runs))
+        finally:
+            self.executor.shutdown(wait=False, cancel_futures=True)
         if self.clusterer is not None and self.clusterer.joined:
             log.info("%d new items joined a story told before", self.clusterer.joined)
 
