@@ -52,7 +52,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from itertools import repeat
+from itertools import compress, filterfalse, islice, repeat
 from operator import itemgetter, neg
 from typing import Any, Generic, NamedTuple, TypeVar
 
@@ -550,8 +550,8 @@ class Rarity:
 
     def count(self, stems: frozenset[str]) -> None:
         counts = self.counts
-        for word in stems:
-            counts[word] = counts.get(word, 0) + 1
+        counted = map(_plus_one, map(counts.get, stems, repeat(0)))
+        counts.update(zip(stems, counted, strict=True))  # no Python code per word
         self.items += 1
         if self._weights:
             self._weights.clear()
@@ -579,6 +579,7 @@ class Rarity:
 
 
 _UNIFORM = Rarity()
+_plus_one = (1).__add__
 
 
 def _rewording(fa: _Features, fb: _Features, rarity: Rarity) -> tuple[float, float, int, int]:
@@ -899,9 +900,16 @@ class DuplicateIndex:
             self.rarity.count(feats.stems)
         self._forget_before(doc.first_seen)
         keys = _key_hashes(feats, mins)
-        cluster = self._exact_cluster(doc, feats) or self._near_cluster(doc, feats, keys) or doc.id
+        # In how many items each stem is, in the order of feats.stems: looked up once.
+        found = map(self.rarity.counts.get, feats.stems, repeat(0))
+        frequency = dict(zip(feats.stems, found, strict=True))
+        cluster = (
+            self._exact_cluster(doc, feats)
+            or self._near_cluster(doc, feats, keys, frequency)
+            or doc.id
+        )
         self._cluster_of[doc.id] = cluster
-        self._remember(doc, feats, cluster, keys)
+        self._remember(doc, feats, cluster, keys, frequency)
         return cluster
 
     def add_known(self, doc: DedupDoc, cluster: str) -> None:
@@ -950,22 +958,21 @@ class DuplicateIndex:
             return None
         return cluster
 
-    def _candidates(self, feats: _Features, keys: tuple[int, ...]) -> list[_Entry]:
+    def _candidates(self, keys: tuple[int, ...], frequency: dict[str, int]) -> list[_Entry]:
         """The items to verify, in the order met, at most MAX_CANDIDATES (the latest met)."""
         found: dict[str, None] = {}
         for bucket in map(self._buckets.get, keys):
             if bucket and len(bucket) <= MAX_KEY_BUCKET:
                 found.update(bucket)
         # A retold story shares REWRITE_MIN_RARE rare words: only items met that often qualify.
-        buckets, counts, most = self._rare, self.rarity.counts, self.rarity.rare_limit()
-        indexed = buckets.keys() & feats.stems
-        if len(indexed) >= REWRITE_MIN_RARE:
-            fixed = self._fixed_rarity  # then only rare words are indexed
+        buckets, most = self._rare, self.rarity.rare_limit()
+        rare = compress(frequency, map(most.__ge__, frequency.values()))
+        searched = list(filter(buckets.__contains__, rare))  # in the order of feats.stems
+        if len(searched) >= REWRITE_MIN_RARE:  # (ties go to the candidate met first)
             hits: dict[str, int] = {}
-            # In the order of feats.stems, as ties go to the candidate met first.
-            for word in [word for word in feats.stems if word in indexed]:
+            for word in searched:
                 bucket = buckets[word]
-                if len(bucket) <= MAX_RARE_BUCKET and (fixed or counts.get(word, 0) <= most):
+                if len(bucket) <= MAX_RARE_BUCKET:
                     for doc_id in bucket:
                         seen = hits.get(doc_id, 0) + 1
                         hits[doc_id] = seen
@@ -973,10 +980,12 @@ class DuplicateIndex:
                             found[doc_id] = None
         return list(map(self._recent_by_id.__getitem__, list(found)[-MAX_CANDIDATES:]))
 
-    def _near_cluster(self, doc: DedupDoc, feats: _Features, keys: tuple[int, ...]) -> str | None:
+    def _near_cluster(
+        self, doc: DedupDoc, feats: _Features, keys: tuple[int, ...], frequency: dict[str, int]
+    ) -> str | None:
         best: tuple[float, str] | None = None
         dates = feats.dates
-        candidates = self._candidates(feats, keys)
+        candidates = self._candidates(keys, frequency)
         seen, window, source = doc.first_seen, self.window, doc.source_id
         day, rarity = _published_day(doc), self.rarity
         for entry in candidates:
@@ -994,7 +1003,12 @@ class DuplicateIndex:
         return None if best is None else best[1]
 
     def _remember(
-        self, doc: DedupDoc, feats: _Features, cluster: str, keys: tuple[int, ...]
+        self,
+        doc: DedupDoc,
+        feats: _Features,
+        cluster: str,
+        keys: tuple[int, ...],
+        frequency: dict[str, int],
     ) -> None:
         doc_id = doc.id
         pointed = False  # whether an exact key points to the item
@@ -1006,25 +1020,25 @@ class DuplicateIndex:
             self._dates[doc_id] = feats.dates
         if feats.text_hash is not None:
             self._by_hash.setdefault(feats.text_hash, cluster)
-        rare = self._rare_words(feats)
+        rare = self._rare_words(feats, frequency)
         if self._fixed_rarity:
-            counts, most = self.rarity.counts, self.rarity.rare_limit()
-            rare = tuple(word for word in rare if counts.get(word, 0) <= most)
+            most = self.rarity.rare_limit()
+            rare = tuple(word for word in rare if frequency[word] <= most)
         entry = _Entry(doc, feats, cluster, keys, rare, _published_day(doc))
         _file(self._buckets, keys, doc_id)
         _file(self._rare, rare, doc_id)
         self._recent.append(entry)
         self._recent_by_id[doc_id] = entry
 
-    def _rare_words(self, feats: _Features) -> tuple[str, ...]:
+    @staticmethod
+    def _rare_words(feats: _Features, frequency: dict[str, int]) -> tuple[str, ...]:
         """The folded words of the title and the RARE_KEYS rarest of the rest (the longer word
         first among equally rare ones: compounds name things)."""
         title = feats.title_stems
-        rest = feats.stems - title
-        frequency = map(self.rarity.counts.get, rest, repeat(0))
-        longest = map(neg, map(len, rest))
-        rarest = sorted(zip(frequency, longest, rest, strict=True))[:RARE_KEYS]
-        return (*sorted(title), *(word for _, _, word in rarest))
+        longest = map(neg, map(len, frequency))
+        ranked = sorted(zip(frequency.values(), longest, frequency, strict=True))
+        rarest = islice(filterfalse(title.__contains__, map(_third, ranked)), RARE_KEYS)
+        return (*sorted(title), *rarest)
 
     def _forget_before(self, seen: datetime) -> None:
         """Drop items first seen more than `window` before the newest item from the buckets."""
