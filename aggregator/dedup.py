@@ -922,7 +922,9 @@ class DuplicateIndex:
         self.rarity.count(feats.stems)
         self._forget_before(doc.first_seen)
         self._cluster_of[doc.id] = cluster
-        self._remember(doc, feats, cluster, _key_hashes(feats, mins))
+        found = map(self.rarity.counts.get, feats.stems, repeat(0))
+        frequency = dict(zip(feats.stems, found, strict=True))
+        self._remember(doc, feats, cluster, _key_hashes(feats, mins), frequency)
 
     def cluster_of(self, doc_id: str) -> str:
         """The cluster id of an added item; KeyError for an unknown id."""
