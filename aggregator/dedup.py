@@ -15,7 +15,8 @@ Two items are one story when
   rare, a shared date or identifying number adding to the evidence (`_rewritten`).
 
 Numbers are strong evidence: two items naming different dates, years, times or identifying
-numbers (a house or issue number, not a count like "30 Gäste") are different events, and so are
+numbers (a house or issue number, not a count like "30 Gäste"; each naming one the other does
+not, whatever else they share) are different events, and so are
 items naming different places ("in Görlitz" / "in Zittau"; a place one letter apart, "Freiburg"
 for "Freiberg", is a misspelling). An item published before a date both name and one published
 after it are an invitation and a report: two stories. A series ordinal ("5." vs "6.
@@ -522,11 +523,18 @@ def _unmentioned_places(places: frozenset[str], other: _Features) -> bool:
     return False
 
 
+def _each_its_own(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Each names an identifying number the other does not ("Meldung 5 von Forum 3" and
+    "Meldung 7 von Forum 3": a shared number is no reason to be one story); a copy that only
+    leaves numbers out is not told apart by them."""
+    return bool(a - b) and bool(b - a)
+
+
 def _different_facts(fa: _Features, fb: _Features) -> bool:
     """Different dates, years, times, numbers or places: different events."""
     if _conflict(fa.dates, fb.dates) or _conflict(fa.years, fb.years):
         return True
-    if _conflict(fa.times, fb.times) or _conflict(fa.numbers, fb.numbers):
+    if _conflict(fa.times, fb.times) or _each_its_own(fa.numbers, fb.numbers):
         return True
     if _places_conflict(fa.title_places, fb.title_places):
         return True

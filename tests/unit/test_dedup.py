@@ -606,3 +606,15 @@ def test_a_flood_of_look_alike_items_costs_linear_work() -> None:
         dedup._similarity = original
     assert calls <= 3000 * dedup.MAX_CANDIDATES
     assert calls < 3000 * 300  # far below the 4.5 million pairs
+
+
+def test_items_each_naming_their_own_number_are_different_even_sharing_another() -> None:
+    text = (
+        "Der Arbeitskreis lädt zur Begehung der Brache an der Kanalstraße ein. Wir sprechen "
+        "über die Zukunft des Geländes, die Pläne der Eigentümer und den Bebauungsplan."
+    )
+    five = doc("five", "Rundbrief 5 von Forum 3: Brache an der Kanalstraße", text, source="a")
+    seven = doc("seven", "Rundbrief 7 von Forum 3: Brache an der Kanalstraße", text, source="b")
+    assert not same_story(five, seven)  # both name forum 3; each its own issue number
+    fewer = doc("fewer", "Rundbrief: Brache an der Kanalstraße", text, source="b")
+    assert same_story(five, fewer)  # a copy that leaves the numbers out
