@@ -7,6 +7,7 @@ Every side effect (database, network, filesystem, clock) is set up here and pass
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from time import perf_counter
@@ -25,7 +26,12 @@ if TYPE_CHECKING:
     from aggregator.fetch.politeness import ScrapeSettings
     from aggregator.fetch.robots import RobotsCache
     from aggregator.publish import PublishReport
-    from aggregator.tagging.topics import Taxonomy
+    from aggregator.tagging.topics import Taxonomy, Topic
+
+
+# One build at a time in this process: each would swap the output folder atomically anyway, but
+# two at once cost twice the work and the later swap could carry the older state.
+_PUBLISHING = threading.Lock()
 
 
 def utc_now() -> datetime:
@@ -109,8 +115,6 @@ def publish_once(
 ) -> tuple[PublishReport, float]:
     """Publish every stored story and every approved digest; returns the report and the
     seconds it took."""
-    from aggregator.publish import publish_site  # Jinja2 and feedgen: not needed by a crawl
-    from aggregator.store.digests import Digests
     from aggregator.tagging.topics import default_taxonomy
 
     started = perf_counter()
@@ -118,6 +122,20 @@ def publish_once(
         config = load_config(settings.config, allow_private=settings.allow_private_urls)
         sources, taxonomy = config.sources, config.taxonomy
     topics = (taxonomy or default_taxonomy()).topics
+    with _PUBLISHING:  # a crawl tick and a digest release: one build after the other
+        return _publish(settings, store, sources, topics, started)
+
+
+def _publish(
+    settings: Settings,
+    store: Store,
+    sources: Sequence[Source],
+    topics: Sequence[Topic],
+    started: float,
+) -> tuple[PublishReport, float]:
+    from aggregator.publish import publish_site  # Jinja2 and feedgen: not needed by a crawl
+    from aggregator.store.digests import Digests
+
     states = store.fetch_states()
     digests = Digests(store.engine).approved()
     report = publish_site(

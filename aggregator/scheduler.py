@@ -18,7 +18,7 @@ import logging
 import signal
 import threading
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from types import FrameType
 from typing import TYPE_CHECKING
 
@@ -32,7 +32,7 @@ from aggregator.errors import AggregatorError, ConfigError
 from aggregator.fetch.robots import RobotsCache
 from aggregator.model import Source
 from aggregator.runtime import crawl_once, publish_once, utc_now
-from aggregator.settings import Settings, parse_digest_schedule
+from aggregator.settings import DAYS, Settings, parse_digest_schedule
 from aggregator.store.repository import Store
 from aggregator.weekly import BERLIN
 
@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 
 AUTO_EDITOR = "automatisch"  # approved_by of a digest the weekly job approved itself
 HOUSEKEEPING_AT = (4, 30)  # daily, Europe/Berlin: a quiet hour
+CATCH_UP_DELAY_S = 30  # a weekly draft missed while stopped: after the first crawl has begun
 
 
 class Runner:
@@ -137,6 +138,24 @@ class Runner:
         raises."""
         _guarded("digest job", self._digest_job)
 
+    def digest_missed(self, schedule: tuple[str, int, int], now: datetime) -> bool:
+        """Whether this week's scheduled draft time has passed and the digest the weekly job
+        drafts is not there: the process was down at that moment (APScheduler keeps its jobs
+        in memory only), so it is drafted at start instead. Never raises: False on doubt."""
+        from aggregator.store.digests import Digests
+        from aggregator.weekly import parse_week, previous_week, week_of
+
+        day, hour, minute = schedule
+        monday = parse_week(week_of(now))[0].astimezone(BERLIN)
+        due = (monday + timedelta(days=DAYS.index(day))).replace(hour=hour, minute=minute)
+        if due > now:
+            return False
+        try:
+            return Digests(self.store.engine).get(previous_week(now)) is None
+        except Exception as exc:
+            log.error("digest catch-up: cannot read the digests: %s", exc)
+            return False
+
     def _digest_job(self) -> None:
         from aggregator.digest import draft_digest
         from aggregator.store.digests import Digests
@@ -226,6 +245,15 @@ def add_jobs(scheduler: BaseScheduler, runner: Runner) -> None:
             misfire_grace_time=3600,  # late (a busy or suspended process) but still drafted
             id="weekly-digest",
         )
+        now = utc_now()
+        if runner.digest_missed(schedule, now):
+            log.info("the weekly digest was due while the aggregator was not running: drafting")
+            scheduler.add_job(
+                runner.digest_job,
+                "date",
+                run_date=now + timedelta(seconds=CATCH_UP_DELAY_S),
+                id="weekly-digest-catch-up",
+            )
     hour, minute = HOUSEKEEPING_AT
     scheduler.add_job(
         runner.housekeeping_job,

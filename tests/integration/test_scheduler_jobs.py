@@ -226,3 +226,26 @@ def test_the_weekly_job_fires_at_its_schedule_in_berlin_time() -> None:
     assert next_fire(Settings(digest_schedule="off"), "weekly-digest", wednesday) is None
     housekeeping = next_fire(Settings(), "housekeeping", wednesday)
     assert housekeeping == datetime(2026, 11, 26, 4, 30, tzinfo=BERLIN)
+
+
+def test_a_weekly_draft_missed_while_stopped_is_drafted_at_start(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, store: Store
+) -> None:
+    """APScheduler keeps its jobs in memory: a process down on Monday at 06:00 drafts at start."""
+    tuesday = JOB_TIME + timedelta(days=1)  # week 49: week 48's draft was due on Monday
+    monkeypatch.setattr(aggregator.scheduler, "utc_now", lambda: tuesday)
+    runner = Runner(settings_of(tmp_path), store, [LEIPZIG])
+    scheduler = BackgroundScheduler(timezone="UTC")
+    add_jobs(scheduler, runner)
+    catch_up = scheduler.get_job("weekly-digest-catch-up")
+    assert catch_up is not None
+    assert catch_up.trigger.get_next_fire_time(None, tuesday) == tuesday + timedelta(seconds=30)
+    catch_up.func()
+    digest = Digests(store.engine).get(WEEK)
+    assert digest is not None and digest.status == "draft"
+
+    again = BackgroundScheduler(timezone="UTC")  # a restart after that: nothing to catch up
+    add_jobs(again, runner)
+    assert again.get_job("weekly-digest-catch-up") is None
+    early = JOB_TIME - timedelta(hours=1)  # Monday 05:00 in Berlin: not due yet, not missed
+    assert not runner.digest_missed(("mon", 6, 0), early)
