@@ -409,6 +409,9 @@ class _Job:
     taxonomy: Taxonomy | None = None
 
 
+POOL_EXIT_GRACE_S = 5.0  # a parser process ends this long after its pool is shut down
+
+
 class _Parsers:
     """Where feed bodies are parsed: a thread, or worker processes when there is much to parse.
 
@@ -449,13 +452,29 @@ class _Parsers:
     def _replace(self, broken: ProcessPoolExecutor) -> None:
         if self.pool is broken:
             log.warning("a parser process died; starting a new pool")
-            broken.shutdown(wait=False, cancel_futures=True)
+            _end_pool(broken)
             self.pool = None
             self._one_at_a_time = self._one_at_a_time or asyncio.Lock()
 
     def close(self) -> None:
         if self.pool is not None:
-            self.pool.shutdown(cancel_futures=True)
+            _end_pool(self.pool)
+            self.pool = None
+
+
+def _end_pool(pool: ProcessPoolExecutor, grace_s: float = POOL_EXIT_GRACE_S) -> None:
+    """Shut `pool` down and make sure its processes end. A worker that never gets the pool's
+    stop message (seen after a sibling process died: the stop goes through a queue the broken
+    pool no longer feeds) would wait for work for ever, and the pool's manager thread would
+    wait for it, keeping the interpreter from exiting. Nothing is lost: every result the crawl
+    asked for has arrived or failed when this runs."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # CPython's own
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.join(grace_s)
+        if process.is_alive():
+            process.terminate()
+            process.join(grace_s)
 
 
 class _Writer:
