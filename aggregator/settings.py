@@ -5,6 +5,7 @@ Flags win over the environment, the environment wins over the defaults below.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
@@ -68,6 +69,10 @@ class Settings:
     # A CA bundle (PEM) to check the SMTP server's certificate with, for a server whose
     # certificate the system does not trust (an internal CA); empty: the system's CAs.
     smtp_ca_file: str = ""
+    # Reverse proxies in front of the web app whose X-Forwarded-For / -Proto are believed
+    # (comma-separated addresses or networks, e.g. "127.0.0.1" for nginx on the same machine).
+    # Empty: none; the limits per client address then count the connecting address.
+    trusted_proxies: str = ""
     mail_secret: str = ""
     # Editor area (issue 13): a session unused this long ends; and this long after signing in,
     # used or not.
@@ -182,6 +187,11 @@ def parse_digest_schedule(text: str) -> tuple[str, int, int] | None:
     return day, hour, minute
 
 
+def proxy_entries(text: str) -> list[str]:
+    """The addresses and networks of AGGREGATOR_TRUSTED_PROXIES."""
+    return [entry.strip() for entry in text.split(",") if entry.strip()]
+
+
 def _checked(settings: Settings) -> Settings:
     problems = []
     try:
@@ -213,6 +223,13 @@ def _checked(settings: Settings) -> Settings:
 
 def _mail_problems(settings: Settings) -> list[str]:
     problems = []
+    for entry in proxy_entries(settings.trusted_proxies):
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            problems.append(
+                f"AGGREGATOR_TRUSTED_PROXIES: {entry!r} is not an IP address or network"
+            )
     if settings.smtp_ca_file and not Path(settings.smtp_ca_file).is_file():
         problems.append(f"AGGREGATOR_SMTP_CA_FILE={settings.smtp_ca_file!r}: no such file")
     if settings.smtp_security not in SMTP_SECURITY:

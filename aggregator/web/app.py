@@ -23,7 +23,9 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from aggregator.settings import proxy_entries
 from aggregator.web.context import WebContext
 from aggregator.web.static import NOT_COMPRESSED, PublishedSite
 
@@ -99,6 +101,9 @@ def create_app(output_dir: Path, context: WebContext | None = None) -> Starlette
             exclude_content_types=tuple(NOT_COMPRESSED),
         ),
     ]
+    proxies = proxy_entries(context.settings.trusted_proxies) if context is not None else []
+    if proxies:  # first: every limit per client address sees the reader, not the proxy
+        middleware.insert(0, Middleware(ProxyHeadersMiddleware, trusted_hosts=proxies))
     return Starlette(
         routes=routes, middleware=middleware, exception_handlers={Exception: _server_error}
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -413,3 +413,29 @@ def test_throttle_message_counts_whole_minutes() -> None:
 )
 def test_safe_next_stays_on_this_host(target: str | None, expected: str) -> None:
     assert safe_next(target) == expected
+
+
+@pytest.mark.parametrize("trusted", ["127.0.0.1", ""])
+def test_behind_a_trusted_proxy_the_limits_count_the_forwarded_address(
+    tmp_path: Path, trusted: str
+) -> None:
+    """nginx on the same machine forwards every reader from 127.0.0.1: with the proxy trusted
+    (AGGREGATOR_TRUSTED_PROXIES) the limit per address counts each reader's own address;
+    without, the forwarded header is not believed and all share the proxy's."""
+    area = make_area(tmp_path)
+    settings = replace(area.context.settings, trusted_proxies=trusted)
+    app = create_app(tmp_path / "public", replace(area.context, settings=settings))
+
+    def through(client: str, reader: str) -> TestClient:
+        headers = {"X-Forwarded-For": reader}
+        return TestClient(app, client=(client, 40000), headers=headers, follow_redirects=False)
+
+    reader = through("127.0.0.1", "203.0.113.5")
+    for name in ("carla", "dieter", "emil", "frida", "gustav"):  # unknown names, one reader
+        assert log_in(reader, name=name).status_code == 401
+    assert log_in(reader).status_code == 429
+    other_reader = log_in(through("127.0.0.1", "203.0.113.6"))
+    assert other_reader.status_code == (303 if trusted else 429)
+    # a client that is not the proxy cannot pick an address by sending the header itself
+    assert log_in(through("198.51.100.9", "203.0.113.5")).status_code == 303
+    area.engine.dispose()

@@ -78,3 +78,10 @@ def test_absurd_numbers_are_one_clear_error_not_an_overflow_later(name: str, val
         Settings.from_env({name: value})
     (problem,) = caught.value.problems
     assert problem.startswith(f"{name}=") and "must be between" in problem
+
+
+def test_trusted_proxies_are_addresses_or_networks() -> None:
+    settings = Settings.from_env({"AGGREGATOR_TRUSTED_PROXIES": "127.0.0.1, 10.0.0.0/8, ::1"})
+    assert settings.trusted_proxies == "127.0.0.1, 10.0.0.0/8, ::1"
+    with pytest.raises(ConfigError, match="'nginx' is not an IP address or network"):
+        Settings.from_env({"AGGREGATOR_TRUSTED_PROXIES": "127.0.0.1,nginx"})
