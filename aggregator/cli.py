@@ -22,6 +22,7 @@ from aggregator.errors import AggregatorError, ConfigError
 from aggregator.settings import Settings
 
 if TYPE_CHECKING:
+    from aggregator.config import Config
     from aggregator.crawl import CrawlReport, SourceOutcome
     from aggregator.demo.mail import MailSink
     from aggregator.model import Source
@@ -32,6 +33,19 @@ if TYPE_CHECKING:
 log = logging.getLogger("aggregator")
 
 EXIT_OK, EXIT_FAILURE, EXIT_CONFIG = 0, 1, 2
+
+
+def load_config(path: Path, *, allow_private: bool = False) -> Config:
+    from aggregator.config import load_config as load
+
+    return load(path, allow_private=allow_private)
+
+
+def all_sources(settings: Settings, store: Store, config: Config | None = None) -> Config:
+    """sources.yaml's sources and the registered ones (`runtime.load_sources`)."""
+    from aggregator.runtime import load_sources as load
+
+    return load(settings, store, config)
 
 
 def load_sources(path: Path, *, allow_private: bool = False) -> list[Source]:
@@ -300,11 +314,14 @@ def cmd_crawl(args: argparse.Namespace, settings: Settings) -> int:
     from aggregator.runtime import crawl_once, open_store
 
     # before the database: a bad file changes nothing
-    sources = load_sources(settings.config, allow_private=settings.allow_private_urls)
+    config = load_config(settings.config, allow_private=settings.allow_private_urls)
+    store = open_store(settings)
+    sources = all_sources(settings, store, config).sources
     unknown = sorted(set(args.source) - {s.id for s in sources})
     if unknown:
-        raise ConfigError([f"{settings.config}: no source with id '{i}'" for i in unknown])
-    store = open_store(settings)
+        raise ConfigError(
+            [f"{settings.config}: no source with id '{i}' (nor a registered one)" for i in unknown]
+        )
     report = crawl_once(
         settings, store, sources, force=args.force, only=args.source, progress=TerminalProgress()
     )
@@ -315,8 +332,10 @@ def cmd_crawl(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
     from aggregator.runtime import open_store, publish_once
 
-    sources = load_sources(settings.config, allow_private=settings.allow_private_urls)
-    report, seconds = publish_once(settings, open_store(settings), sources)
+    config = load_config(settings.config, allow_private=settings.allow_private_urls)
+    store = open_store(settings)
+    config = all_sources(settings, store, config)
+    report, seconds = publish_once(settings, store, config.sources, config.taxonomy)
     print(
         f"published {report.stories} stories, {report.pages} pages, {report.feeds} feeds "
         f"to {settings.output_dir}/ in {seconds:.1f} s"
@@ -327,8 +346,9 @@ def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from aggregator.runtime import open_store
 
-    sources = load_sources(settings.config, allow_private=settings.allow_private_urls)
+    config = load_config(settings.config, allow_private=settings.allow_private_urls)
     store = open_store(settings)
+    sources = all_sources(settings, store, config).sources
     return _run(settings, store, sources, serve=not args.no_serve)
 
 
@@ -500,8 +520,9 @@ def cmd_sources_check(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_sources_status(args: argparse.Namespace, settings: Settings) -> int:
     from aggregator.runtime import open_store, utc_now
 
-    sources = load_sources(settings.config, allow_private=settings.allow_private_urls)
-    states = open_store(settings).fetch_states()
+    store = open_store(settings)
+    sources = all_sources(settings, store).sources
+    states = store.fetch_states()
     now = utc_now()
     for source in sources:
         state = states.get(source.id)

@@ -19,6 +19,7 @@ DEFAULT_MAX_PAGES = 1
 MAX_MAX_PAGES = 20  # list pages followed per scrape ("ältere Beiträge", rel=next)
 
 SourceKind = Literal["feed", "page"]
+SourceOrigin = Literal["config", "registry"]  # sources.yaml, or registered (stored in the database)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +44,8 @@ class ScrapeRules:
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """One member forum as registered in sources.yaml: it has a feed, or a page to scrape."""
+    """One member forum, declared in sources.yaml or registered (`origin`): it has a feed, or a
+    page to scrape."""
 
     id: str
     name: str
@@ -54,6 +56,7 @@ class Source:
     enabled: bool = True
     feed_verified: bool = True  # False: the feed URL is a guess (CMS default path)
     scrape: ScrapeRules | None = None  # set instead of `feed` for a news page to scrape
+    origin: SourceOrigin = "config"
 
     @property
     def kind(self) -> SourceKind:

@@ -23,13 +23,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from aggregator.config import load_config
 from aggregator.digest_mail import render_digest_mail
 from aggregator.mail.delivery import RETRY_DELAYS_S, DeliveryReport, deliver
 from aggregator.mail.newsletter import mail_secret
 from aggregator.mail.smtp import SmtpConfig
 from aggregator.model import Digest, DigestMail, Source
-from aggregator.runtime import publish_once
+from aggregator.runtime import load_sources, publish_once
 from aggregator.settings import Settings
 from aggregator.store.digests import DigestError, Digests
 from aggregator.store.repository import Store
@@ -90,7 +89,7 @@ def release_digest(
                 "not_approved", f"digest {week} is a draft: approve it before it is sent"
             )
         if sources is None:
-            config = load_config(settings.config, allow_private=settings.allow_private_urls)
+            config = load_sources(settings, store)
             sources, taxonomy = config.sources, config.taxonomy
         published, _seconds = publish_once(settings, store, sources, taxonomy)
         labels = {t.key: t.label for t in (taxonomy or default_taxonomy()).topics}

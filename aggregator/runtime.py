@@ -7,13 +7,14 @@ Every side effect (database, network, filesystem, clock) is set up here and pass
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from time import perf_counter
 from typing import TYPE_CHECKING
 
-from aggregator.config import load_config
+from aggregator.config import Config, load_config
 from aggregator.crawl import CrawlReport, Progress, crawl
 from aggregator.errors import StoreError
 from aggregator.fetch import FetchSettings
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
     from aggregator.publish import PublishReport
     from aggregator.tagging.topics import Taxonomy, Topic
 
+
+log = logging.getLogger(__name__)
 
 # One build at a time in this process: each would swap the output folder atomically anyway, but
 # two at once cost twice the work and the later swap could carry the older state.
@@ -51,6 +54,36 @@ def open_store(settings: Settings, *, auto_upgrade: bool = True) -> Store:
                 "run `aggregator db upgrade` first"
             )
     return Store(engine)
+
+
+def load_sources(settings: Settings, store: Store, config: Config | None = None) -> Config:
+    """Every source: sources.yaml's (`config` when already read) and the registered ones in the
+    database (`aggregator.registry`). ConfigError on a clash of ids or URLs between the two."""
+    from aggregator.registry import merge
+
+    if config is None:
+        config = load_config(settings.config, allow_private=settings.allow_private_urls)
+    registered = registered_sources(settings, store)
+    return Config(
+        merge(config.sources, registered, config_name=str(settings.config)), config.taxonomy
+    )
+
+
+def registered_sources(settings: Settings, store: Store) -> list[Source]:
+    """The registered sources; one whose stored entry no longer validates is left out with an
+    error in the log (the others are crawled)."""
+    from aggregator.errors import ConfigError
+    from aggregator.registry import entry_source
+    from aggregator.store.registry import Registry
+
+    sources = []
+    for entry in Registry(store.engine).entries():
+        try:
+            sources.append(entry_source(entry, allow_private=settings.allow_private_urls))
+        except ConfigError as exc:
+            for line in exc.problems:
+                log.error("registered source %r skipped: %s", entry.get("id"), line)
+    return sources
 
 
 def fetch_settings(settings: Settings) -> FetchSettings:
@@ -84,9 +117,9 @@ def crawl_once(
     taxonomy: Taxonomy | None = None,
 ) -> CrawlReport:
     """Crawl once. `taxonomy` goes with `sources` when they are given; otherwise both are read
-    from sources.yaml."""
+    from sources.yaml and the registry."""
     if sources is None:
-        config = load_config(settings.config, allow_private=settings.allow_private_urls)
+        config = load_sources(settings, store)
         sources, taxonomy = config.sources, config.taxonomy
     return asyncio.run(
         crawl(
@@ -119,7 +152,7 @@ def publish_once(
 
     started = perf_counter()
     if sources is None:
-        config = load_config(settings.config, allow_private=settings.allow_private_urls)
+        config = load_sources(settings, store)
         sources, taxonomy = config.sources, config.taxonomy
     topics = (taxonomy or default_taxonomy()).topics
     with _PUBLISHING:  # a crawl tick and a digest release: one build after the other

@@ -26,12 +26,11 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from aggregator.config import load_config
 from aggregator.crawl import CrawlReport
-from aggregator.errors import AggregatorError, ConfigError
+from aggregator.errors import AggregatorError, ConfigError, StoreError
 from aggregator.fetch.robots import RobotsCache
 from aggregator.model import Source
-from aggregator.runtime import crawl_once, publish_once, utc_now
+from aggregator.runtime import crawl_once, load_sources, publish_once, utc_now
 from aggregator.settings import DAYS, Settings, parse_digest_schedule
 from aggregator.store.repository import Store
 from aggregator.weekly import BERLIN
@@ -67,13 +66,13 @@ class Runner:
 
     def reload_sources(self) -> None:
         try:
-            config = load_config(
-                self.settings.config, allow_private=self.settings.allow_private_urls
-            )
+            config = load_sources(self.settings, self.store)
             self.sources, self.taxonomy = config.sources, config.taxonomy
         except ConfigError as exc:
             for line in exc.problems:
                 log.error("%s (keeping the last valid list of sources)", line)
+        except StoreError as exc:
+            log.error("cannot read the registered sources: %s (keeping the last list)", exc)
 
     def tick(self) -> None:
         """One crawl and publish. Never raises: whatever goes wrong is logged, the next tick
@@ -101,6 +100,27 @@ class Runner:
             log.error("crawl failed: %s", exc)
             return
         self.report(report)
+
+    def crawl_new_source(self, source_id: str) -> None:
+        """Crawl one source now, due or not (one the editor just approved), and publish what
+        it brought. Never raises (a background job): failures are logged."""
+        with self._lock:
+            try:
+                self.reload_sources()
+                report = crawl_once(
+                    self.settings,
+                    self.store,
+                    self.sources,
+                    force=True,
+                    only=[source_id],
+                    stop=self.stop.is_set,
+                    robots=self.robots,
+                    taxonomy=self.taxonomy,
+                )
+                self.report(report)
+            except Exception as exc:
+                log.error("first crawl of %s failed: %s: %s", source_id, type(exc).__name__, exc)
+                log.debug("first crawl of %s failed", source_id, exc_info=True)
 
     def report(self, report: CrawlReport) -> None:
         """Log a crawl's result; publish when this or another crawler sharing the database

@@ -28,48 +28,83 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class BackgroundReleases:
-    """Runs `release(week)` for each approved digest in one worker thread, so releases never
-    overlap and the editor's request does not wait for the mail; logs each outcome."""
+class BackgroundQueue:
+    """Runs `job(key)` for each submitted key in one worker thread, one after the other, so
+    that the web request that asked for it does not wait; logs each failure with `hint`
+    (a format string of the key: how an operator redoes it)."""
+
+    def __init__(self, job: Callable[[str], None], *, name: str, what: str, hint: str) -> None:
+        self._job = job
+        self._what = what
+        self._hint = hint
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+
+    def submit(self, key: str) -> None:
+        self._executor.submit(self._run, key)
+
+    def _run(self, key: str) -> None:
+        try:
+            self._job(key)
+        except Exception as exc:  # logged with the command that redoes it
+            log.error("%s %s failed: %s; %s", self._what, key, describe(exc), self._hint % key)
+            log.debug("%s %s failed", self._what, key, exc_info=True)
+
+    def shutdown(self, *, drop_queued: bool = True) -> None:
+        """Wait for the job in progress; the queued ones are dropped unless `drop_queued` is
+        False."""
+        self._executor.shutdown(wait=True, cancel_futures=drop_queued)
+
+
+class BackgroundReleases(BackgroundQueue):
+    """Releases approved digests (publish, then mail) one at a time; a release that fails or
+    is dropped at shutdown is resumed by `aggregator digest send --week W`."""
 
     def __init__(self, release: Callable[[str], None]) -> None:
-        self._release = release
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="release")
+        super().__init__(
+            release,
+            name="release",
+            what="releasing digest",
+            hint="resume with `aggregator digest send --week %s`",
+        )
 
     def submit(self, week: str) -> None:
         log.info("digest %s approved: releasing it in the background", week)
-        self._executor.submit(self._run, week)
+        super().submit(week)
 
-    def _run(self, week: str) -> None:
-        try:
-            self._release(week)
-        except Exception as exc:  # logged: `aggregator digest send --week W` resumes it
-            log.error(
-                "releasing digest %s failed: %s; resume with `aggregator digest send --week %s`",
-                week,
-                describe(exc),
-                week,
-            )
-            log.debug("releasing digest %s failed", week, exc_info=True)
 
-    def shutdown(self, *, drop_queued: bool = True) -> None:
-        """Wait for the release in progress; the queued ones are dropped (`digest send`
-        releases them later) unless `drop_queued` is False."""
-        self._executor.shutdown(wait=True, cancel_futures=drop_queued)
+class BackgroundCrawls(BackgroundQueue):
+    """Crawls a source the editor just approved at once (not at its next due time)."""
+
+    def __init__(self, crawl: Callable[[str], None]) -> None:
+        super().__init__(
+            crawl, name="first-crawl", what="first crawl of", hint="run `aggregator crawl %s`"
+        )
+
+    def submit(self, source_id: str) -> None:
+        log.info("source %s approved: crawling it now", source_id)
+        super().submit(source_id)
 
 
 def bind_web_server(
     settings: Settings,
     store: Store,
     on_digest_approved: Callable[[str], None] | None = None,
+    on_source_added: Callable[[str], None] | None = None,
 ) -> WebServer:
     """The web app on `settings.host:port`, bound now, serving once started.
-    `on_digest_approved(week)`: called after an editor approved a digest."""
+    `on_digest_approved(week)`: called after an editor approved a digest;
+    `on_source_added(source_id)`: after an editor approved a forum's registration."""
     from aggregator.web.app import create_app
     from aggregator.web.context import WebContext
     from aggregator.web.server import WebServer
 
-    context = WebContext(settings, store.engine, utc_now, on_digest_approved=on_digest_approved)
+    context = WebContext(
+        settings,
+        store.engine,
+        utc_now,
+        on_digest_approved=on_digest_approved,
+        on_source_added=on_source_added,
+    )
     app = create_app(settings.output_dir, context)
     try:
         return WebServer(app, settings.host, settings.port)
@@ -102,8 +137,13 @@ def run_service(
         install_stop_handlers(stop)  # from here on Ctrl-C lets the current writes finish
     runner = Runner(settings, store, sources, stop)
     releases = BackgroundReleases(runner.release)
+    first_crawls = BackgroundCrawls(runner.crawl_new_source)
     try:
-        server = bind_web_server(settings, store, releases.submit) if serve and not once else None
+        server = (
+            bind_web_server(settings, store, releases.submit, first_crawls.submit)
+            if serve and not once
+            else None
+        )
         _first_run(settings, runner, once, progress, on_crawl, after_publish, say)
         if once or stop.is_set():
             if server:
@@ -119,6 +159,7 @@ def run_service(
             if server:
                 server.stop()
     finally:
+        first_crawls.shutdown()
         releases.shutdown()
     say("stopped")
 

@@ -49,3 +49,25 @@ def subscriber_of(secret: str, token: str) -> int | None:
     if not hmac.compare_digest(match.group(2), _mac(secret, subscriber_id)):
         return None
     return subscriber_id
+
+
+# --- a forum's status page: /quelle/<source id>/<key> ----------------------------------------
+
+STATUS_PATH = "/quelle"
+
+
+def source_status_key(secret: str, source_id: str) -> str:
+    """The secret part of a source's status link: HMAC-SHA256(secret, "status:<id>"). Derived,
+    not stored, so that every mail to the forum carries the same working link."""
+    digest = hmac.new(secret.encode(), f"status:{source_id}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def source_status_path(secret: str, source_id: str) -> str:
+    return f"{STATUS_PATH}/{source_id}/{source_status_key(secret, source_id)}"
+
+
+def is_source_status_key(secret: str, source_id: str, key: str) -> bool:
+    if len(key) != 43 or len(source_id) > 64:
+        return False
+    return hmac.compare_digest(key, source_status_key(secret, source_id))

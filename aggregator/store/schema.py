@@ -9,6 +9,8 @@
     mail_sends   the send log: one row per (digest week, subscriber)
     editors          editor accounts of the web area (argon2id password hashes)
     editor_sessions  signed-in editors: a hash of the session token, the CSRF token, times
+    registrations    forums' requests to join (or to change their feed URL): the form's data,
+                     the preview shown, the confirmation token hash, the editor's decision
 
 Alembic migrations (``migrations/versions``) create exactly these tables; a test compares the
 migrated database with these models. Change a model only together with a new migration.
@@ -102,6 +104,19 @@ class SourceRow(Base):
     # False once the source is no longer in sources.yaml; its items stay.
     in_config: Mapped[bool] = mapped_column(default=True, server_default=true())
 
+    # Where the source is declared (migration 0008): 'config' (sources.yaml, changed only
+    # there) or 'registry' (registered through the web form or `aggregator sources add`, stored
+    # here: `definition` holds its sources.yaml-style entry as JSON).
+    origin: Mapped[str] = mapped_column(default="config", server_default="config")
+    definition: Mapped[str | None] = mapped_column(Text)
+    contact_email: Mapped[str | None]
+    description: Mapped[str | None] = mapped_column(Text)
+    registered_at: Mapped[datetime | None]
+    # Health alerts: the first failure since the last success, and when the "fails for 24 h"
+    # mail went out (cleared by the recovery mail): one mail each, not one per crawl.
+    failing_since: Mapped[datetime | None]
+    alert_sent_at: Mapped[datetime | None]
+
     # Fetch state (see model.FetchState); never touched by a config sync except on a URL change.
     etag: Mapped[str | None]
     last_modified: Mapped[str | None]
@@ -143,6 +158,9 @@ class ItemRow(Base):
     # One story, one key: the canonical URL at first, a near-duplicate cluster's key later
     cluster_key: Mapped[str] = mapped_column(index=True, server_default="")
     cluster_pinned: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Held back from the public pages, feeds and the digest until the editor releases it: one
+    # of many old items a source suddenly re-issued (a CMS relaunch). Migration 0008.
+    held: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class ItemTagRow(Base):
@@ -331,8 +349,48 @@ class AppSecretRow(Base):
     created_at: Mapped[datetime]
 
 
+# --- Registrations of forums (migration 0008) -------------------------------------------------
+
+REGISTRATION_KINDS = ("new", "change")
+REGISTRATION_STATES = ("unconfirmed", "pending", "approved", "rejected")
+
+
+class RegistrationRow(Base):
+    """A forum's request: to join ('new'), or to change its feed URL ('change', from its
+    status page). 'unconfirmed' until the contact follows the emailed link, then 'pending' for
+    the editor, then 'approved' or 'rejected'. Only a hash of the confirmation token is kept."""
+
+    __tablename__ = "registrations"
+    __table_args__ = (
+        CheckConstraint("kind IN ('new', 'change')", name="kind"),
+        CheckConstraint(
+            "state IN ('unconfirmed', 'pending', 'approved', 'rejected')", name="state"
+        ),
+        Index(None, "state", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    kind: Mapped[str]
+    state: Mapped[str]
+    source_id: Mapped[str]  # the proposed id ('new') or the source to change ('change')
+    name: Mapped[str]
+    city: Mapped[str | None]
+    homepage: Mapped[str] = mapped_column(Text)
+    definition: Mapped[str] = mapped_column(Text)  # JSON: the sources.yaml-style entry
+    contact_email: Mapped[str]
+    description: Mapped[str | None] = mapped_column(Text)
+    preview: Mapped[str | None] = mapped_column(Text)  # JSON: items and problems as shown
+    confirm_hash: Mapped[str | None] = mapped_column(index=True)
+    created_at: Mapped[datetime]
+    confirmed_at: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[str | None]
+    reason: Mapped[str | None] = mapped_column(Text)  # of a rejection, for the contact
+
+
 DIGESTS = _table("digests")
 DIGEST_ENTRIES = _table("digest_entries")
 EDITORS = _table("editors")
 EDITOR_SESSIONS = _table("editor_sessions")
 APP_SECRETS = _table("app_secrets")
+REGISTRATIONS = _table("registrations")

@@ -22,13 +22,14 @@ class Sources(Items):
     and fetch states in one transaction."""
 
     def sync_sources(self, sources: Sequence[Source]) -> None:
-        """Make the sources table follow sources.yaml.
+        """Make the sources table follow sources.yaml (the sources of origin 'config'; the
+        registered ones are `store.registry`'s).
 
         New sources are added, known ones get the config fields, sources no longer configured
         are marked ``in_config = False`` (their items stay). Fetch state is left alone, except
         that a changed feed URL forgets the old URL's validators, schedule and redirect hint.
         """
-        wanted = {source.id: source for source in sources}
+        wanted = {source.id: source for source in sources if source.origin == "config"}
         config_columns = (
             SourceRow.name,
             SourceRow.city,
@@ -42,8 +43,18 @@ class Sources(Items):
             keys = [column.key for column in config_columns]
             stored = {
                 row[0]: dict(zip(keys, row[1:], strict=True))
-                for row in conn.execute(select(SourceRow.id, *config_columns))
+                for row in conn.execute(
+                    select(SourceRow.id, *config_columns).where(SourceRow.origin == "config")
+                )
             }
+            registered = set(
+                conn.scalars(select(SourceRow.id).where(SourceRow.origin == "registry"))
+            )
+            clash = sorted(registered & set(wanted))
+            if clash:  # `registry.merge` refuses this before; a bypass must not take them over
+                raise StoreError(
+                    f"source '{clash[0]}' is a registered source: sources.yaml cannot redefine it"
+                )
             new_rows: list[dict[str, Any]] = []
             changes: list[dict[str, Any]] = []
             moves: list[str] = []

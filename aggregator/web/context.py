@@ -30,3 +30,7 @@ class WebContext:
     # composition publishes it and sends the newsletter (in the background). None: nothing
     # happens beyond the approval (tests, a web process that does not send).
     on_digest_approved: Callable[[str], None] | None = None
+    # Called with a source id after an editor approved a registration (the source is in the
+    # registry already): the run composition crawls it at once and publishes. None: it is
+    # crawled at the next tick of whatever crawler shares the database.
+    on_source_added: Callable[[str], None] | None = None
