@@ -103,7 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
         func=cmd_db_status
     )
 
-    sources = commands.add_parser("sources", help="check sources.yaml or show source health")
+    sources = commands.add_parser(
+        "sources", help="the sources: check, status, discover, try, add, list, export …"
+    )
     src_commands = sources.add_subparsers(dest="sources_command", metavar="ACTION", required=True)
     src_commands.add_parser("check", help="validate sources.yaml and list problems").set_defaults(
         func=cmd_sources_check
@@ -122,6 +124,37 @@ def build_parser() -> argparse.ArgumentParser:
     )
     try_.add_argument("source", metavar="ID|URL", help="an id from sources.yaml, or a URL")
     try_.set_defaults(func=cmd_sources_try)
+    add = src_commands.add_parser(
+        "add",
+        help="register a source in the database: discovery and a try, then added and crawled",
+    )
+    add.add_argument("url", help="the forum's homepage, feed or news page")
+    add.add_argument("--name", help="the forum's name (default: the homepage's title)")
+    add.add_argument("--city", help="official municipality name; leave out for network-wide")
+    add.add_argument("--id", dest="source_id", help="default: made from the name and city")
+    add.add_argument("--interval", type=int, default=60, help="minutes between fetches")
+    add.add_argument("--contact", help="the forum's contact email (status link, alerts)")
+    add.add_argument("--dry-run", action="store_true", help="show what would be added, add nothing")
+    add.add_argument("--no-crawl", action="store_true", help="do not crawl it now")
+    add.set_defaults(func=cmd_sources_add)
+    src_commands.add_parser(
+        "list", help="every source: sources.yaml's and the registered ones"
+    ).set_defaults(func=cmd_sources_list)
+    for action, text in (("enable", "enable"), ("disable", "disable")):
+        toggle = src_commands.add_parser(action, help=f"{text} a registered source")
+        toggle.add_argument("source_id", metavar="ID")
+        toggle.set_defaults(func=cmd_sources_enable, enable=action == "enable")
+    remove = src_commands.add_parser(
+        "remove",
+        help="take a source out of the registry (its items stay; sources.yaml may declare it)",
+    )
+    remove.add_argument("source_id", metavar="ID")
+    remove.set_defaults(func=cmd_sources_remove)
+    export = src_commands.add_parser(
+        "export", help="write every source as sources.yaml (a backup, or a new sources.yaml)"
+    )
+    export.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+    export.set_defaults(func=cmd_sources_export)
 
     classify = commands.add_parser(
         "classify", help="cities, topics and story cluster of the items in a JSON file"
@@ -610,6 +643,91 @@ def cmd_sources_discover(args: argparse.Namespace, settings: Settings) -> int:
     print()
     print("for sources.yaml (check id, name and city):")
     print(source_yaml(found.best, found.site_name))
+    return EXIT_OK
+
+
+def cmd_sources_add(args: argparse.Namespace, settings: Settings) -> int:
+    from aggregator.mail.addresses import normalize_address
+    from aggregator.runtime import crawl_once, open_store, utc_now
+    from aggregator.source_admin import candidate_source, find_candidate, register
+
+    contact = normalize_address(args.contact) if args.contact else None
+    load_config(settings.config, allow_private=settings.allow_private_urls)  # a bad file: stop
+    candidate = find_candidate(args.url, settings, utc_now())
+    if candidate.report is None:
+        for line in candidate.problems:
+            print(f"problem: {line}", file=sys.stderr)
+        print(f"error: {args.url}: no feed and no readable news page found", file=sys.stderr)
+        return EXIT_FAILURE
+    for line in try_lines(candidate.report):
+        print(line)
+    source = candidate_source(
+        candidate,
+        source_id=args.source_id,
+        name=args.name,
+        city=args.city,
+        interval=args.interval,
+        allow_private=settings.allow_private_urls,
+    )
+    print()
+    if args.dry_run:
+        print(f"would add source '{source.id}' ({source.kind} {source.url}); nothing added")
+        return EXIT_OK
+    store = open_store(settings)
+    register(settings, store, source, now=utc_now(), contact_email=contact)
+    print(f"added source '{source.id}' ({source.kind} {source.url}) to the registry")
+    if not args.no_crawl:
+        report = crawl_once(settings, store, force=True, only=[source.id])
+        print_summary(report)
+    return EXIT_OK
+
+
+def cmd_sources_list(args: argparse.Namespace, settings: Settings) -> int:
+    from aggregator.runtime import open_store
+
+    store = open_store(settings)
+    for source in all_sources(settings, store).sources:
+        origin = "yaml" if source.origin == "config" else "registered"
+        state = "" if source.enabled else " (disabled)"
+        print(
+            f"{source.id:28} {origin:10} {source.kind:4} {source.city or '-':16} "
+            f"{source.url}{state}"
+        )
+    return EXIT_OK
+
+
+def cmd_sources_enable(args: argparse.Namespace, settings: Settings) -> int:
+    from aggregator.runtime import open_store
+    from aggregator.source_admin import set_enabled
+
+    source = set_enabled(settings, open_store(settings), args.source_id, args.enable)
+    print(f"source '{source.id}' {'enabled' if source.enabled else 'disabled'}")
+    return EXIT_OK
+
+
+def cmd_sources_remove(args: argparse.Namespace, settings: Settings) -> int:
+    from aggregator.runtime import open_store
+    from aggregator.store.registry import Registry
+
+    Registry(open_store(settings).engine).remove(args.source_id)
+    print(
+        f"source '{args.source_id}' is no longer registered: it is not crawled, its items stay "
+        f"(`aggregator items purge --source {args.source_id}` deletes them)"
+    )
+    return EXIT_OK
+
+
+def cmd_sources_export(args: argparse.Namespace, settings: Settings) -> int:
+    from aggregator.registry import export_yaml
+    from aggregator.runtime import open_store
+
+    sources = all_sources(settings, open_store(settings)).sources
+    text = export_yaml(sources)
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"wrote {len(sources)} sources to {args.output}")
     return EXIT_OK
 
 

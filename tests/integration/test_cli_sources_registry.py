@@ -1,0 +1,154 @@
+"""`aggregator sources add|list|enable|disable|export|remove` against a real fixture site and a
+real SQLite file: the operator's way into the registry of sources."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from aggregator.cli import main
+from aggregator.config import parse_config
+from aggregator.demo.httpserver import FixtureServer, Response
+
+FEED = b"""<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>
+<title>Stadtforum</title><link>http://forum.example/</link><description>d</description>
+<item><guid>g1</guid><title>Rundgang durch die Altstadt</title><link>http://forum.example/g1</link>
+<pubDate>Mon, 23 Nov 2026 10:00:00 +0100</pubDate></item></channel></rss>"""
+
+
+def homepage(feed_path: str) -> bytes:
+    return (
+        '<!doctype html><html lang="de"><head><title>Stadtforum Görlitz</title>'
+        f'<link rel="alternate" type="application/rss+xml" href="{feed_path}"></head>'
+        "<body><h1>Stadtforum Görlitz</h1></body></html>"
+    ).encode()
+
+
+@pytest.fixture
+def site(monkeypatch: pytest.MonkeyPatch) -> Iterator[FixtureServer]:
+    monkeypatch.setenv("AGGREGATOR_ALLOW_PRIVATE_URLS", "1")  # the site is on 127.0.0.1
+    with FixtureServer(
+        {
+            "/": Response(200, homepage("/neuigkeiten/feed/"), {"Content-Type": "text/html"}),
+            "/neuigkeiten/feed/": Response(200, FEED, {"Content-Type": "application/rss+xml"}),
+            "/leipzig.xml": Response(200, FEED, {"Content-Type": "application/rss+xml"}),
+        }
+    ) as s:
+        yield s
+
+
+@pytest.fixture
+def env(site: FixtureServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    config = tmp_path / "sources.yaml"
+    config.write_text(
+        "sources:\n  - id: leipzig\n    name: Stadtforum Leipzig\n    city: Leipzig\n"
+        f"    homepage: http://forum.example/\n    feed: {site.url('/leipzig.xml')}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("AGGREGATOR_CONFIG", str(config))
+    monkeypatch.setenv("AGGREGATOR_DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite'}")
+    return config
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_add_discovers_the_feed_registers_and_crawls_it(
+    env: Path, site: FixtureServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(
+        capsys,
+        "sources",
+        "add",
+        site.url("/"),
+        "--city",
+        "Görlitz",
+        "--contact",
+        "Kontakt@Forum.example",
+    )
+    assert (code, err) == (0, "")
+    assert f"feed {site.url('/neuigkeiten/feed/')}" in out
+    assert "Rundgang durch die Altstadt" in out
+    assert (
+        f"added source 'stadtforum-goerlitz' (feed {site.url('/neuigkeiten/feed/')}) "
+        "to the registry" in out
+    )
+    assert "1 sources: 1 ok, 0 not modified, 0 failed; items: 1 new" in out
+
+    code, out, _ = run(capsys, "sources", "list")
+    lines = out.splitlines()
+    assert lines[0].split()[:3] == ["leipzig", "yaml", "feed"]
+    assert lines[1].split()[:4] == ["stadtforum-goerlitz", "registered", "feed", "Görlitz"]
+
+    # the same feed again, under another id: refused, nothing overwritten
+    code, _, err = run(capsys, "sources", "add", site.url("/neuigkeiten/feed/"), "--id", "zwei")
+    assert code == 1
+    assert "is already read as source 'stadtforum-goerlitz'" in err
+    # an id of sources.yaml, even one no crawl has stored yet
+    code, _, err = run(
+        capsys, "sources", "add", site.url("/neuigkeiten/feed/"), "--id", "leipzig", "--no-crawl"
+    )
+    assert code == 1 and "'leipzig' is in sources.yaml" in err
+
+
+def test_enable_disable_export_and_remove(
+    env: Path, site: FixtureServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert run(capsys, "sources", "add", site.url("/"), "--name", "Forum G", "--no-crawl")[0] == 0
+
+    assert run(capsys, "sources", "disable", "forum-g")[1] == "source 'forum-g' disabled\n"
+    assert "(disabled)" in run(capsys, "sources", "list")[1].splitlines()[1]
+    assert run(capsys, "sources", "enable", "forum-g")[1] == "source 'forum-g' enabled\n"
+    code, _, err = run(capsys, "sources", "disable", "leipzig")
+    assert code == 1
+    assert f"source 'leipzig' is declared in {env}: change it there" in err
+
+    export = tmp_path / "export.yaml"
+    assert run(capsys, "sources", "export", "-o", str(export))[0] == 0
+    reread = parse_config(export.read_text(encoding="utf-8"), str(export), allow_private=True)
+    assert [(s.id, s.feed) for s in reread.sources] == [
+        ("leipzig", site.url("/leipzig.xml")),
+        ("forum-g", site.url("/neuigkeiten/feed/")),
+    ]
+    assert "  # registered\n  - id: forum-g" in export.read_text(encoding="utf-8")
+
+    code, out, _ = run(capsys, "sources", "remove", "forum-g")
+    assert code == 0 and "its items stay" in out
+    assert [line.split()[0] for line in run(capsys, "sources", "list")[1].splitlines()] == [
+        "leipzig"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("http://127.0.0.1/", "host '127.0.0.1' is a loopback address"),
+        ("http://[::1]/", "host '::1' is a loopback address"),
+        ("http://0x7f.1/", "loopback"),
+        ("http://2130706433/", "loopback"),
+        ("http://169.254.169.254/", "link-local"),
+        ("http://user:pw@forum.example/", "user name or password"),
+        ("ftp://forum.example/", "must start with http:// or https://"),
+    ],
+)
+def test_add_refuses_internal_and_odd_urls_before_any_fetch(
+    url: str,
+    why: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    config = tmp_path / "sources.yaml"
+    config.write_text("sources: []\n", encoding="utf-8")
+    monkeypatch.setenv("AGGREGATOR_CONFIG", str(config))
+    monkeypatch.setenv("AGGREGATOR_DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite'}")
+    monkeypatch.delenv("AGGREGATOR_ALLOW_PRIVATE_URLS", raising=False)
+    code, out, err = run(capsys, "sources", "add", url, "--name", "X")
+    assert code == 2
+    assert why in err and out == ""
+    assert not (tmp_path / "db.sqlite").exists()  # nothing fetched, nothing stored
