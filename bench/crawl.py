@@ -21,16 +21,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
+import itertools
 import json
 import multiprocessing as mp
 import os
 import random
+import re
 import resource
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -68,7 +72,29 @@ WORDS = (
 )
 
 
-def feed_body(feed_no: int, items: int, now: datetime) -> bytes:
+DEV_SET = Path(__file__).resolve().parent.parent / "tests" / "data" / "classify" / "dev.json"
+
+
+@functools.cache
+def german_words() -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """The words of the labelled development set's German items, with their cumulative
+    frequencies: text drawn from them has the Zipf shape of real news (many "der", "und"; most
+    content words rare), unlike the look-alike vocabulary of WORDS."""
+    items = json.loads(DEV_SET.read_text(encoding="utf-8"))
+    text = " ".join(f"{item['title']} {item.get('summary') or ''}" for item in items)
+    counts = Counter(re.findall(r"[A-Za-zÄÖÜäöüß]{2,}", text))
+    words = tuple(counts)
+    return words, tuple(itertools.accumulate(counts[w] for w in words))
+
+
+def item_text(rng: random.Random, text: str, words: int = 120) -> str:
+    if text == "german":
+        vocabulary, cumulative = german_words()
+        return " ".join(rng.choices(vocabulary, cum_weights=cumulative, k=words))
+    return " ".join(rng.choice(WORDS) for _ in range(words))
+
+
+def feed_body(feed_no: int, items: int, now: datetime, text_kind: str = "lookalike") -> bytes:
     rng = random.Random(feed_no)
     parts = [
         '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" '
@@ -83,7 +109,7 @@ def feed_body(feed_no: int, items: int, now: datetime) -> bytes:
             if shared
             else f"https://forum{feed_no}.example/{2026 - i // 12}/beitrag-{i}/"
         )
-        text = " ".join(rng.choice(WORDS) for _ in range(120))
+        text = item_text(rng, text_kind)
         date = format_datetime(now - timedelta(hours=feed_no % 97 + i * 7))
         parts.append(
             f"<item><title>Meldung {i} von Forum {feed_no}: {text[:60]}</title><link>{link}</link>"
@@ -96,7 +122,7 @@ def feed_body(feed_no: int, items: int, now: datetime) -> bytes:
     return "".join(parts).encode()
 
 
-def route(n: int, items: int, now: datetime) -> Any:
+def route(n: int, items: int, now: datetime, text: str) -> Any:
     """Feed number n: every 50th answers 500, every 50th (offset) an HTML page, the rest RSS."""
     from aggregator.demo.httpserver import Response, conditional
 
@@ -106,7 +132,7 @@ def route(n: int, items: int, now: datetime) -> Any:
         return Response(200, b"<html><body>Wartung</body></html>", {"Content-Type": "text/html"})
     page = Response(
         200,
-        feed_body(n, items, now),
+        feed_body(n, items, now, text),
         {
             "Content-Type": "application/rss+xml; charset=utf-8",
             "ETag": f'"feed-{n}"',
@@ -117,20 +143,20 @@ def route(n: int, items: int, now: datetime) -> Any:
     return lambda request: conditional(page, request)
 
 
-def healthy(n: int, items: int, now: datetime) -> Any:
+def healthy(n: int, items: int, now: datetime, text: str) -> Any:
     """Feed number n, always a good RSS feed that answers 304 to its validators."""
     from aggregator.demo.httpserver import Response, conditional
 
     page = Response(
         200,
-        feed_body(n, items, now),
+        feed_body(n, items, now, text),
         {"Content-Type": "application/rss+xml; charset=utf-8", "ETag": f'"ok-{n}"'},
         gzip=True,
     )
     return lambda request: conditional(page, request)
 
 
-def serve(feeds: int, items: int, conn: Any) -> None:
+def serve(feeds: int, items: int, conn: Any, text: str = "lookalike") -> None:
     """Child process: serve every feed and report the URLs to the parent."""
     from aggregator.demo.httpserver import FixtureServer
 
@@ -139,8 +165,8 @@ def serve(feeds: int, items: int, conn: Any) -> None:
     urls: list[tuple[int, str]] = []
     for start in range(0, feeds, FEEDS_PER_PORT):
         numbers = range(start, min(start + FEEDS_PER_PORT, feeds))
-        routes = {f"/feed/{n}.xml": route(n, items, now) for n in numbers}
-        routes |= {f"/ok/{n}.xml": healthy(n, items, now) for n in numbers}
+        routes = {f"/feed/{n}.xml": route(n, items, now, text) for n in numbers}
+        routes |= {f"/ok/{n}.xml": healthy(n, items, now, text) for n in numbers}
         server = FixtureServer(routes).start()
         servers.append(server)
         urls.extend((n, server.url(f"/feed/{n}.xml")) for n in numbers)
@@ -313,11 +339,19 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=30)
     parser.add_argument("--publish-items", type=int, default=50_000)
     parser.add_argument("--repeat", type=int, default=3, help="runs of each cli phase")
+    parser.add_argument(
+        "--text",
+        choices=("lookalike", "german"),
+        default="lookalike",
+        help="item text: 120 words of an 18-word vocabulary (every item resembles every other: "
+        "the hard case for clustering), or drawn by frequency from the German words of "
+        "tests/data/classify/dev.json",
+    )
     args = parser.parse_args()
 
     ctx = mp.get_context("spawn")
     parent, child = ctx.Pipe()
-    server = ctx.Process(target=serve, args=(args.feeds, args.items, child), daemon=True)
+    server = ctx.Process(target=serve, args=(args.feeds, args.items, child, args.text), daemon=True)
     server.start()
     urls = parent.recv()
     sources = [
