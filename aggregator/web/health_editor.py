@@ -15,6 +15,7 @@ change, see `Stories.latest_change`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from starlette.concurrency import run_in_threadpool
@@ -86,7 +87,8 @@ class HealthPages:
         now = self.context.clock()
         sources, problem = await run_in_threadpool(self._sources)
         stats = await run_in_threadpool(self.store.stats, sources, now)
-        healths = [assess(s, now) for s in stats]
+        after = timedelta(hours=self.context.settings.alert_after_h)
+        healths = [assess(s, now, failing_after=after) for s in stats]
         healths.sort(key=lambda h: (-len(h.flags), h.stats.name.casefold()))
         held = []
         for health in healths:
