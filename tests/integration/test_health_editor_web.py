@@ -252,3 +252,24 @@ def test_an_unknown_source_is_404_and_the_page_needs_a_login(desk: Desk) -> None
 def test_the_start_page_links_here(desk: Desk) -> None:
     start = desk.client.get("/redaktion/")
     assert f'href="{PAGE}"' in start.text
+
+
+def test_a_source_failing_for_a_day_is_flagged(desk: Desk) -> None:
+    store = Store(desk.engine)
+    for hours, failures in ((30, 1), (1, 25)):
+        store.save_fetch_state(
+            FetchState(
+                "zittau",
+                url="https://zittau.example/feed/",
+                last_fetched_at=NOW - timedelta(hours=hours),
+                consecutive_failures=failures,
+                last_status="failed",
+                last_error="http_404",
+            )
+        )
+    zittau = next(row for row in rows(desk.page()) if row.startswith("Zittauer"))
+    assert zittau == (
+        "Zittauer Stadtforum zittau Feed noch nie Seite nicht gefunden (HTTP 404) 25 0,0 – "
+        "Abruf schlägt fehl : Seit mehr als 24 Stunden konnte die Quelle nicht gelesen werden; "
+        "Forum und Redaktion wurden benachrichtigt."
+    )
