@@ -78,6 +78,10 @@ class Settings:
     # used or not.
     editor_session_idle_s: int = 12 * 3600
     editor_session_max_s: int = 7 * 86_400
+    # Source health (issue 14): where the "a source fails for a day" mails go besides the
+    # forum's contact (empty: the forums' contacts only), and after how many hours of failure.
+    editor_email: str = ""
+    alert_after_h: int = 24
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -150,6 +154,8 @@ _RANGES: dict[str, tuple[float, float]] = {
     # editor area
     "editor_session_idle_s": (60, 7 * 86_400),
     "editor_session_max_s": (60, 90 * 86_400),
+    # source health
+    "alert_after_h": (1, 24 * 30),
 }
 SMTP_SECURITY = ("none", "starttls", "tls")
 MIN_MAIL_SECRET = 32
@@ -214,6 +220,7 @@ def _checked(settings: Settings) -> Settings:
                 f"AGGREGATOR_{name.upper()}={value}: must be between {low:g} and {high:g}"
             )
     problems += _mail_problems(settings)
+    problems += _health_problems(settings)
     if problems:
         raise ConfigError(problems)
     if not settings.base_url.endswith("/"):
@@ -250,3 +257,14 @@ def _mail_problems(settings: Settings) -> list[str]:
     if settings.mail_secret and len(settings.mail_secret) < MIN_MAIL_SECRET:
         problems.append(f"AGGREGATOR_MAIL_SECRET: must be at least {MIN_MAIL_SECRET} characters")
     return problems
+
+
+def _health_problems(settings: Settings) -> list[str]:
+    address = settings.editor_email
+    if address and (
+        "@" not in address or len(address) > 254 or any(c in address for c in "\r\n<>,; ")
+    ):
+        return [
+            f"AGGREGATOR_EDITOR_EMAIL={address!r}: must be one address, e.g. redaktion@example.org"
+        ]
+    return []

@@ -17,7 +17,19 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    and_,
+    delete,
+    exists,
+    false,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import aliased
 
 from aggregator.errors import AggregatorError
@@ -99,8 +111,9 @@ class Digests:
         any of its items left out)."""
         start, end = parse_week(week)
         earlier = aliased(ItemRow, name="earlier")
-        is_primary = ~exists().where(
+        is_primary = ~exists().where(  # held items (a relaunch) are left out until released
             earlier.cluster_key == ItemRow.cluster_key,
+            earlier.held == false(),
             or_(
                 earlier.first_seen_at < ItemRow.first_seen_at,
                 and_(earlier.first_seen_at == ItemRow.first_seen_at, earlier.id < ItemRow.id),
@@ -115,7 +128,12 @@ class Digests:
                 ItemRow.url,
                 ItemRow.first_seen_at,
             )
-            .where(ItemRow.first_seen_at >= start, ItemRow.first_seen_at < end, is_primary)
+            .where(
+                ItemRow.first_seen_at >= start,
+                ItemRow.first_seen_at < end,
+                is_primary,
+                ItemRow.held == false(),
+            )
             .order_by(ItemRow.first_seen_at.desc(), ItemRow.id.desc())
             .limit(MAX_CANDIDATES)
         )
@@ -129,7 +147,7 @@ class Digests:
                 for key, name, seen in conn.execute(
                     select(ItemRow.cluster_key, SourceRow.name, ItemRow.first_seen_at)
                     .join(SourceRow, SourceRow.id == ItemRow.source_id)
-                    .where(ItemRow.cluster_key.in_(chunk))
+                    .where(ItemRow.cluster_key.in_(chunk), ItemRow.held == false())
                 ):
                     forums[key].add(name)
                     if seen < end and (key not in last_seen or seen > last_seen[key]):

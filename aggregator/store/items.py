@@ -5,19 +5,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, select, update
+from sqlalchemy import Connection, bindparam, delete, func, select, update
 
 from aggregator.errors import StoreError
 from aggregator.limits import bounded_guid
 from aggregator.model import Item
+from aggregator.relaunch import MIN_THRESHOLD, REDATE_TOLERANCE, Incoming, Known, relaunch_verdict
 from aggregator.store.common import DomainStore, chunks, dialect_insert, require_aware
 from aggregator.store.db import transaction
 from aggregator.store.schema import ItemRow, ItemTagRow, SourceRow
+
+log = logging.getLogger(__name__)
 
 _HASH_VERSION = "1"
 
@@ -94,6 +98,7 @@ class Items(DomainStore):
             )
             existing.update((guid, (item_id, digest, at)) for guid, item_id, digest, at in rows)
 
+        hold = _relaunch_hold(conn, source_id, batch, existing)
         inserts: list[dict[str, Any]] = []
         changes: list[dict[str, Any]] = []
         changed: list[tuple[int, Item]] = []
@@ -110,6 +115,7 @@ class Items(DomainStore):
                         "last_seen_at": now,
                         "content_hash": digest,
                         "cluster_key": item.canonical_url,  # the exact rule; dedup may join it
+                        "held": guid in hold,
                     }
                 )
             elif existing[guid][1] != digest:
@@ -143,6 +149,9 @@ class Items(DomainStore):
                 tags.extend(_item_tags(item_id, batch[guid]))
         if changes:
             conn.execute(update(ItemRow).where(ItemRow.id == bindparam("b_id")), changes)
+            redated = [item_id for item_id, item in changed if item.guid in hold]
+            for chunk in chunks(redated):
+                conn.execute(update(ItemRow).where(ItemRow.id.in_(chunk)).values(held=True))
             for chunk in chunks([item_id for item_id, _ in changed]):
                 conn.execute(
                     delete(ItemTagRow).where(
@@ -157,6 +166,64 @@ class Items(DomainStore):
         for chunk in chunks(unchanged):
             conn.execute(update(ItemRow).where(ItemRow.id.in_(chunk)).values(last_seen_at=now))
         return inserted, len(changes)
+
+
+def _relaunch_hold(
+    conn: Connection,
+    source_id: str,
+    batch: dict[str, Item],
+    existing: dict[str, tuple[int, str, datetime]],
+) -> frozenset[str]:
+    """The guids of this fetch to store held: all its new and re-dated items when it re-issued
+    or re-dated many of the source's old items (`aggregator.relaunch`), else none. The stored
+    items are asked about only when enough of the fetch could be re-issues."""
+    new = [guid for guid in batch if guid not in existing]
+    moved = [
+        guid
+        for guid, (_id, _hash, published) in existing.items()
+        if batch[guid].dated and abs(batch[guid].published - published) > REDATE_TOLERANCE
+    ]
+    if len(new) + len(moved) < MIN_THRESHOLD:
+        return frozenset()
+    count = conn.execute(
+        select(func.count()).select_from(ItemRow).where(ItemRow.source_id == source_id)
+    ).scalar_one()
+    if not count:
+        return frozenset()
+    urls: set[str] = set()
+    titles: set[str] = set()
+    of_source = ItemRow.source_id == source_id
+    for chunk in chunks(list({batch[guid].canonical_url for guid in new})):
+        urls.update(
+            conn.scalars(
+                select(ItemRow.canonical_url).where(of_source, ItemRow.canonical_url.in_(chunk))
+            )
+        )
+    for chunk in chunks(list({batch[guid].title for guid in new})):
+        titles.update(
+            conn.scalars(select(ItemRow.title).where(of_source, ItemRow.title.in_(chunk)))
+        )
+    incoming = [
+        Incoming(guid, item.canonical_url, item.title, item.published, item.dated)
+        for guid, item in batch.items()
+    ]
+    known = Known(
+        int(count),
+        urls=urls,
+        titles=titles,
+        published={guid: published for guid, (_id, _hash, published) in existing.items()},
+    )
+    verdict = relaunch_verdict(incoming, known)
+    if verdict.relaunch:
+        log.warning(
+            "%s: %d old items re-issued and %d re-dated at once (a relaunch?): %d items held "
+            "until an editor releases them",
+            source_id,
+            len(verdict.reissued),
+            len(verdict.redated),
+            len(verdict.hold),
+        )
+    return verdict.hold
 
 
 def content_hash(item: Item) -> str:

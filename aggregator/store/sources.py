@@ -177,21 +177,24 @@ class Sources(Items):
                 require_aware(value)
         ids = sorted(state.source_id for state in states)
         feed_urls: dict[str, str | None] = {}
+        failing_since: dict[str, datetime | None] = {}
         for chunk in chunks(ids):
             query = (
-                select(SourceRow.id, SourceRow.feed_url)
+                select(SourceRow.id, SourceRow.feed_url, SourceRow.failing_since)
                 .where(SourceRow.id.in_(chunk))
                 .order_by(SourceRow.id)  # rows locked in one order by every process: no deadlock
             )
             if conn.dialect.name == "postgresql":
                 query = query.with_for_update()  # no other crawler re-leases it meanwhile
-            feed_urls.update((source_id, url) for source_id, url in conn.execute(query))
+            for source_id, url, since in conn.execute(query):
+                feed_urls[source_id] = url
+                failing_since[source_id] = since
         missing = [source_id for source_id in ids if source_id not in feed_urls]
         if missing:
             raise StoreError(f"no source {missing[0]!r} in the database: sync sources.yaml first")
         rows = []
         for state in states:
-            fields = _state_fields(state)
+            fields = _state_fields(state) | _failure_period(state, failing_since[state.source_id])
             if state.url is not None and feed_urls[state.source_id] != state.url:
                 fields |= {"etag": None, "last_modified": None, "next_fetch_at": None}
             rows.append({"b_id": state.source_id, **fields})
@@ -336,6 +339,16 @@ def _state_fields(state: FetchState) -> dict[str, Any]:
         "last_error_message": _bounded(state.last_error_message, _MAX_MESSAGE),
         "moved_to": _bounded(state.moved_to, _MAX_URL, drop=True),
     }
+
+
+def _failure_period(state: FetchState, since: datetime | None) -> dict[str, Any]:
+    """`failing_since` after this fetch: set by the first failure after a success, kept by
+    the failures that follow, cleared by a success (the health alerts read it)."""
+    if state.last_status == "failed":
+        return {"failing_since": since or state.last_fetched_at}
+    if state.last_status in ("ok", "not_modified"):
+        return {"failing_since": None}
+    return {"failing_since": since}
 
 
 def _bounded(text: str | None, limit: int, *, drop: bool = False) -> str | None:

@@ -46,14 +46,18 @@ class Stories(DomainStore):
         # published_at index and stops after `limit` rows instead of ranking every item.
         earlier = aliased(ItemRow, name="earlier")
         other = aliased(ItemRow, name="other")
+        # Held items (a relaunch, until an editor releases them) are left out everywhere.
         is_primary = ~exists().where(
             earlier.cluster_key == ItemRow.cluster_key,
+            earlier.held == false(),
             or_(
                 earlier.first_seen_at < ItemRow.first_seen_at,
                 and_(earlier.first_seen_at == ItemRow.first_seen_at, earlier.id < ItemRow.id),
             ),
         )
-        shared = exists().where(other.cluster_key == ItemRow.cluster_key, other.id != ItemRow.id)
+        shared = exists().where(
+            other.cluster_key == ItemRow.cluster_key, other.id != ItemRow.id, other.held == false()
+        )
         query = (
             select(
                 ItemRow.id,
@@ -73,7 +77,7 @@ class Stories(DomainStore):
                 shared.label("shared"),
             )
             .join(SourceRow, SourceRow.id == ItemRow.source_id)
-            .where(is_primary)
+            .where(is_primary, ItemRow.held == false())
             .order_by(ItemRow.published_at.desc(), ItemRow.first_seen_at.desc(), ItemRow.id.desc())
             .offset(offset)
         )
@@ -108,7 +112,7 @@ class Stories(DomainStore):
                         ItemRow.cluster_key, ItemTagRow.kind, ItemTagRow.value, ItemTagRow.removed
                     )
                     .join(ItemTagRow, ItemTagRow.item_id == ItemRow.id)
-                    .where(ItemRow.cluster_key.in_(chunk))
+                    .where(ItemRow.cluster_key.in_(chunk), ItemRow.held == false())
                     .distinct()
                 ):
                     tags_of = group_tags[key]
@@ -116,7 +120,7 @@ class Stories(DomainStore):
                 for url, source_id, name in conn.execute(
                     select(ItemRow.cluster_key, ItemRow.source_id, SourceRow.name)
                     .join(SourceRow, SourceRow.id == ItemRow.source_id)
-                    .where(ItemRow.cluster_key.in_(chunk))
+                    .where(ItemRow.cluster_key.in_(chunk), ItemRow.held == false())
                     .distinct()
                 ):
                     carriers[url].add((source_id, name))
@@ -169,7 +173,7 @@ class Stories(DomainStore):
 
     def count_stories(self, city: str | None = None) -> int:
         """How many stories `stories(city=city)` lists without a limit."""
-        query = select(func.count(ItemRow.cluster_key.distinct()))
+        query = select(func.count(ItemRow.cluster_key.distinct())).where(ItemRow.held == false())
         if city is not None:
             query = query.where(ItemRow.cluster_key.in_(_urls_tagged(city)))
         with transaction(self.engine) as conn:
@@ -180,7 +184,9 @@ class Stories(DomainStore):
         query = (
             select(ItemTagRow.value, func.count(ItemRow.cluster_key.distinct()))
             .join(ItemRow, ItemRow.id == ItemTagRow.item_id)
-            .where(ItemTagRow.kind == "city", ItemTagRow.removed == false())
+            .where(
+                ItemTagRow.kind == "city", ItemTagRow.removed == false(), ItemRow.held == false()
+            )
             .group_by(ItemTagRow.value)
         )
         with transaction(self.engine) as conn:
@@ -190,14 +196,17 @@ class Stories(DomainStore):
     def latest_change(self) -> tuple[int, int]:
         """What the published site depends on, cheaply: the id of the newest crawl run (by any
         crawler process sharing this database) that stored new or updated items, and the number
-        of items (a purge lowers it). A publisher compares it with the value at its last
-        publish, so that it also publishes what other processes crawled or removed."""
+        of items shown (a purge lowers it, an editor's release of held items raises it). A
+        publisher compares it with the value at its last publish, so that it also publishes what
+        other processes crawled, removed or released."""
         runs = select(func.max(CrawlRunRow.id)).where(
             CrawlRunRow.items_new + CrawlRunRow.items_updated > 0
         )
         with transaction(self.engine) as conn:
             run_id = conn.execute(runs).scalar_one() or 0
-            items = conn.execute(select(func.count()).select_from(ItemRow)).scalar_one()
+            items = conn.execute(
+                select(func.count()).select_from(ItemRow).where(ItemRow.held == false())
+            ).scalar_one()
         return int(run_id), int(items)
 
 

@@ -3,6 +3,7 @@
     create_app(output_dir, context=None)
         /redaktion/…   the editor area (`editor.editor_routes`)
         /newsletter…   sign-up, confirmation, unsubscribe (`newsletter.newsletter_routes`)
+        /quelle/…      a forum's private status page (`source_status.source_status_routes`)
         /…             the published folder (static.PublishedSite)
 
 Without a context (tests of the site, `aggregator serve`-like uses) only the folder is served.
@@ -114,8 +115,10 @@ def dynamic_routes(context: WebContext) -> list[BaseRoute]:
     so that serving the static site alone loads none of them."""
     from aggregator.web.editor import editor_routes
     from aggregator.web.newsletter import newsletter_routes
+    from aggregator.web.source_status import source_status_routes
 
     routes: list[BaseRoute] = []
     routes += editor_routes(context)
     routes += newsletter_routes(context)
+    routes += source_status_routes(context)
     return routes

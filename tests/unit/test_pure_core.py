@@ -22,6 +22,7 @@ def test_pure_core_imports_neither_httpx_nor_sqlalchemy() -> None:
         import aggregator.dedup
         import aggregator.mail.addresses, aggregator.mail.tokens, aggregator.mail.messages
         import aggregator.weekly
+        import aggregator.health, aggregator.relaunch
         loaded = sorted(
             name for name in sys.modules
             if name.split(".")[0] in ("httpx", "sqlalchemy", "httpcore", "alembic")
