@@ -13,6 +13,7 @@ import re
 import sys
 import threading
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import urlsplit
@@ -140,6 +141,10 @@ def build_parser() -> argparse.ArgumentParser:
     src_commands.add_parser(
         "list", help="every source: sources.yaml's and the registered ones"
     ).set_defaults(func=cmd_sources_list)
+    src_commands.add_parser(
+        "health",
+        help="per source: last success and error, failures, items per month, warning flags",
+    ).set_defaults(func=cmd_sources_health)
     for action, text in (("enable", "enable"), ("disable", "disable")):
         toggle = src_commands.add_parser(action, help=f"{text} a registered source")
         toggle.add_argument("source_id", metavar="ID")
@@ -693,6 +698,20 @@ def cmd_sources_list(args: argparse.Namespace, settings: Settings) -> int:
             f"{source.id:28} {origin:10} {source.kind:4} {source.city or '-':16} "
             f"{source.url}{state}"
         )
+    return EXIT_OK
+
+
+def cmd_sources_health(args: argparse.Namespace, settings: Settings) -> int:
+    from aggregator.health import assess, health_lines
+    from aggregator.runtime import open_store, utc_now
+    from aggregator.store.health import SourceHealthStore
+
+    store = open_store(settings)
+    now = utc_now()
+    stats = SourceHealthStore(store.engine).stats(all_sources(settings, store).sources, now)
+    after = timedelta(hours=settings.alert_after_h)
+    for line in health_lines([assess(s, now, failing_after=after) for s in stats]):
+        print(line)
     return EXIT_OK
 
 

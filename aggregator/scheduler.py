@@ -42,6 +42,8 @@ log = logging.getLogger(__name__)
 
 AUTO_EDITOR = "automatisch"  # approved_by of a digest the weekly job approved itself
 HOUSEKEEPING_AT = (4, 30)  # daily, Europe/Berlin: a quiet hour
+HEALTH_ALERTS_EVERY_S = 600  # the alert and recovery mails: their own job, so a slow SMTP
+# server never delays a crawl tick
 CATCH_UP_DELAY_S = 30  # a weekly draft missed while stopped: after the first crawl has begun
 
 
@@ -211,6 +213,33 @@ class Runner:
             self.settings, self.store, week, utc_now(), sources=self.sources, taxonomy=self.taxonomy
         )
 
+    def health_alerts_job(self) -> None:
+        """Mail the editor and the forum about a source failing for a day, and about its
+        recovery (once each; `alerts.send_health_alerts`). Never raises."""
+        _guarded("health alerts", self._health_alerts_job)
+
+    def _health_alerts_job(self) -> None:
+        from aggregator.alerts import send_health_alerts
+        from aggregator.mail.smtp import SmtpConfig
+
+        report = send_health_alerts(
+            self.settings,
+            self.store.engine,
+            SmtpConfig.from_settings(self.settings),
+            utc_now(),
+            sources=self.sources,
+        )
+        for source_id in report.alerts:
+            log.warning(
+                "source %s has failed for %d h: alert mailed",
+                source_id,
+                self.settings.alert_after_h,
+            )
+        for source_id in report.recoveries:
+            log.info("source %s is read again: recovery mailed", source_id)
+        if report.failed:
+            log.warning("health mails not sent for %s (retried)", ", ".join(report.failed))
+
     def housekeeping_job(self) -> None:
         """Delete expired unconfirmed subscribers and editor sessions. Never raises."""
         _guarded("housekeeping job", self._housekeeping_job)
@@ -243,7 +272,8 @@ def _guarded(name: str, job: Callable[[], None]) -> None:
 
 
 def add_jobs(scheduler: BaseScheduler, runner: Runner) -> None:
-    """The crawl tick, the weekly digest (unless its schedule is "off") and the housekeeping."""
+    """The crawl tick, the weekly digest (unless its schedule is "off"), the health alerts and
+    the housekeeping."""
     settings = runner.settings
     scheduler.add_job(
         runner.tick,
@@ -274,6 +304,15 @@ def add_jobs(scheduler: BaseScheduler, runner: Runner) -> None:
                 run_date=now + timedelta(seconds=CATCH_UP_DELAY_S),
                 id="weekly-digest-catch-up",
             )
+    scheduler.add_job(
+        runner.health_alerts_job,
+        "interval",
+        seconds=HEALTH_ALERTS_EVERY_S,
+        next_run_time=utc_now() + timedelta(seconds=HEALTH_ALERTS_EVERY_S),
+        max_instances=1,
+        coalesce=True,
+        id="health-alerts",
+    )
     hour, minute = HOUSEKEEPING_AT
     scheduler.add_job(
         runner.housekeeping_job,

@@ -152,3 +152,20 @@ def test_add_refuses_internal_and_odd_urls_before_any_fetch(
     assert code == 2
     assert why in err and out == ""
     assert not (tmp_path / "db.sqlite").exists()  # nothing fetched, nothing stored
+
+
+def test_health_lists_every_source_with_its_figures(
+    env: Path, site: FixtureServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site.routes["/leipzig.xml"] = Response(404, b"weg")
+    assert run(capsys, "sources", "add", site.url("/"), "--name", "Forum G")[0] == 0
+    assert run(capsys, "crawl")[0] == 0
+    code, out, _ = run(capsys, "sources", "health")
+    assert code == 0
+    lines = out.splitlines()
+    assert [line.split()[:4] for line in lines] == [
+        ["forum-g", "feed", "ok", "last"],
+        ["leipzig", "feed", "failed", "(http_404)"],
+    ]
+    assert "failures 1" in lines[1] and "newest never" in lines[1]
+    assert "failures 0" in lines[0] and "held 0  flags: -" in lines[0]

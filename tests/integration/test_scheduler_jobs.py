@@ -249,3 +249,22 @@ def test_a_weekly_draft_missed_while_stopped_is_drafted_at_start(
     assert again.get_job("weekly-digest-catch-up") is None
     early = JOB_TIME - timedelta(hours=1)  # Monday 05:00 in Berlin: not due yet, not missed
     assert not runner.digest_missed(("mon", 6, 0), early)
+
+
+def test_the_health_alerts_run_as_their_own_job_every_ten_minutes() -> None:
+    scheduler = BackgroundScheduler(timezone="UTC")
+    add_jobs(scheduler, Runner(Settings(), Store(_broken_engine()), []))
+    job = scheduler.get_job("health-alerts")
+    assert job is not None
+    assert job.trigger.interval == timedelta(minutes=10)
+    assert job.func.__name__ == "health_alerts_job"
+
+
+def test_a_health_alerts_job_that_raises_is_logged(
+    tmp_path: Path, store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    runner = Runner(settings_of(tmp_path), store, [LEIPZIG])
+    runner.store = Store(_broken_engine())
+    with caplog.at_level(logging.ERROR, logger="aggregator.scheduler"):
+        runner.health_alerts_job()  # must not raise
+    assert "health alerts failed" in caplog.text
