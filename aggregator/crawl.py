@@ -28,7 +28,7 @@ import random
 import secrets
 import socket
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -42,7 +42,6 @@ from aggregator.model import FetchState, Item, Source
 from aggregator.store.repository import Store
 
 if TYPE_CHECKING:
-    from aggregator.clustering import StoryClusterer
     from aggregator.fetch.politeness import ScrapeSettings
     from aggregator.fetch.robots import RobotsCache
     from aggregator.reading import SourceRead
@@ -294,52 +293,58 @@ async def crawl(
 
 class _Clustering:
     """New items join the stories they tell while the crawl goes on (`clustering.
-    StoryClusterer`): after each written batch with new items, one background thread clusters
+    StoryClusterer`): after each written batch with new items, one clustering process clusters
     what was stored since its last run, so that the comparing overlaps the fetching and
-    parsing instead of following it. Loaded only when a crawl stores something new; a failure
-    is logged and costs only the clustering (the items are stored)."""
+    parsing instead of following it, on a core of its own (a thread would share the crawler's
+    interpreter lock). The process is started only when a crawl stores something new and holds
+    the window's index until the crawl ends. A failure is logged and costs only the clustering
+    (the items are stored; the next crawl's clustering takes them up)."""
 
     def __init__(self, store: Store, started: datetime) -> None:
-        self.store = store
+        self.url = store.engine.url.render_as_string(hide_password=False)
         self.started = started
-        self.clusterer: StoryClusterer | None = None
-        self.executor: ThreadPoolExecutor | None = None
-        self.runs: list[concurrent.futures.Future[None]] = []
-        self.queued = False
+        self.pool: ProcessPoolExecutor | None = None
+        self.runs: list[concurrent.futures.Future[int]] = []
+        self.failed = False
 
     def kick(self) -> None:
         """Cluster what was stored since the last run, soon (one run waiting is enough)."""
-        if self.queued:
+        if self.failed:
             return
-        if self.executor is None:
-            self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="clustering")
-        self.queued = True
-        self.runs.append(self.executor.submit(self._run))
+        if self.runs and not self.runs[-1].running() and not self.runs[-1].done():
+            return  # a run that has not begun yet will see this batch too
+        if self.pool is None:
+            context = multiprocessing.get_context("spawn")  # no fork of a threaded process
+            self.pool = ProcessPoolExecutor(1, mp_context=context)
+        from aggregator.clustering import cluster_in_worker
 
-    def _run(self) -> None:
-        self.queued = False  # a batch written from here on needs (and gets) another run
         try:
-            if self.clusterer is None:
-                from aggregator.clustering import StoryClusterer
-                from aggregator.store.curation import Curation
+            self.runs.append(self.pool.submit(cluster_in_worker, self.url, self.started))
+        except (BrokenProcessPool, RuntimeError) as exc:
+            self._failed(exc)
 
-                self.clusterer = StoryClusterer(Curation(self.store.engine), self.started)
-            self.clusterer.add_new()
-        except Exception as exc:
+    def _failed(self, exc: BaseException) -> None:
+        if not self.failed:
             log.error("clustering the new stories failed: %s", _one_line(exc))
-            log.debug("clustering failed", exc_info=True)
+            log.debug("clustering failed", exc_info=exc)
+        self.failed = True
 
     async def finish(self) -> None:
-        """Wait for the runs in progress; then the thread ends (at once when cancelled: the run
-        in progress still finishes its writes)."""
-        if self.executor is None:
+        """Wait for the runs in progress; then the process ends (at once when cancelled: the
+        run in progress still finishes its writes)."""
+        if self.pool is None:
             return
+        joined = 0
         try:
-            await asyncio.gather(*(asyncio.wrap_future(run) for run in self.runs))
+            for run in self.runs:
+                try:
+                    joined += await asyncio.wrap_future(run)
+                except Exception as exc:
+                    self._failed(exc)
         finally:
-            self.executor.shutdown(wait=False, cancel_futures=True)
-        if self.clusterer is not None and self.clusterer.joined:
-            log.info("%d new items joined a story told before", self.clusterer.joined)
+            await asyncio.to_thread(_end_pool, self.pool)
+        if joined:
+            log.info("%d new items joined a story told before", joined)
 
 
 def _reader() -> Reader:

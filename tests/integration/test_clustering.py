@@ -4,6 +4,7 @@ PostgreSQL: the window's stored stories are taken as they are, editor merges inc
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -83,3 +84,47 @@ def test_a_new_crawl_takes_the_stored_stories_as_they_are(store: Store) -> None:
     [story] = store.stories()
     assert story.source_id == "leipzig"
     assert set(story.also_at) == {"Netzwerk", "Stadtforum Dresden"}
+
+
+def test_the_crawl_clusters_in_a_process_of_its_own_and_ends_it(store: Store) -> None:
+    """`crawl._Clustering`: each kick clusters what was stored since the last; `finish` waits
+    for the runs and leaves no process behind."""
+    import asyncio
+    import multiprocessing
+
+    from aggregator.crawl import _Clustering
+
+    clustering = _Clustering(store, T0)
+    store.upsert_items(
+        [item(LEIPZIG, "postamt", "Petition gegen Abriss des Postamts", POSTAMT)], T0
+    )
+    clustering.kick()
+    store.upsert_items(
+        [item(NETZ, "post", "Petition gegen Abriss des Postamts", POSTAMT, 1)],
+        T0 + timedelta(hours=1),
+    )
+    clustering.kick()
+    asyncio.run(clustering.finish())
+
+    assert not clustering.failed
+    assert len({s.id for s in store.stories()}) == 1  # the second item joined the first's story
+    assert multiprocessing.active_children() == []
+
+
+def test_a_failing_clustering_process_costs_only_the_clustering(
+    store: Store, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import asyncio
+    import logging
+
+    from aggregator.crawl import _Clustering
+    from aggregator.store.db import make_engine
+
+    broken = Store(make_engine(f"sqlite:///{tmp_path / 'not-migrated.db'}"))  # no tables
+    clustering = _Clustering(broken, T0)
+    with caplog.at_level(logging.ERROR, logger="aggregator.crawl"):
+        clustering.kick()
+        clustering.kick()
+        asyncio.run(clustering.finish())  # does not raise
+    assert clustering.failed
+    assert caplog.text.count("clustering the new stories failed") == 1
