@@ -31,12 +31,12 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
+from aggregator.config import ID_PATTERN, MAX_INTERVAL_MINUTES
 from aggregator.errors import AggregatorError, ConfigError, StoreError
 from aggregator.fetch import FetchSettings
 from aggregator.fetch.politeness import ScrapeSettings
 from aggregator.mail.addresses import InvalidAddressError, normalize_address
 from aggregator.mail.tokens import new_confirm_token, source_status_path, token_hash
-from aggregator.config import ID_PATTERN, MAX_INTERVAL_MINUTES
 from aggregator.model import MIN_INTERVAL_MINUTES, Item, ScrapeRules, Source
 from aggregator.onboarding_text import (
     ALREADY_KNOWN,
