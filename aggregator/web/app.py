@@ -114,8 +114,10 @@ def dynamic_routes(context: WebContext) -> list[BaseRoute]:
     so that serving the static site alone loads none of them."""
     from aggregator.web.editor import editor_routes
     from aggregator.web.newsletter import newsletter_routes
+    from aggregator.web.registration import registration_routes
 
     routes: list[BaseRoute] = []
     routes += editor_routes(context)
     routes += newsletter_routes(context)
+    routes += registration_routes(context)
     return routes
