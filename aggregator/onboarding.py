@@ -230,16 +230,10 @@ class Onboarding:
 
     async def preview(self, fields: Mapping[str, str], now: datetime) -> PreviewOutcome:
         """Check the form and read the site as the crawl would; store nothing."""
-        check = check_form(fields, cities=self.cities, allow_private=self.allow_private)
-        email = None
-        if "email" not in check.errors:
-            try:
-                email = normalize_address(fields.get("email") or "")
-            except InvalidAddressError as exc:
-                check = replace(check, values=None, errors={**check.errors, "email": exc.german})
-        if check.values is None or email is None:
+        check = self.check(fields)
+        if check.values is None:
             return PreviewOutcome(check)
-        values = replace(check.values, email=email)
+        values = check.values
         known = await asyncio.to_thread(self.known)
         refusal = duplicate_refusal([values.homepage, values.url], known)
         if refusal is not None:
@@ -257,6 +251,20 @@ class Onboarding:
         return PreviewOutcome(
             check, proposal=Proposal(values, source_id, definition, preview), preview=preview
         )
+
+    def check(self, fields: Mapping[str, str]) -> FormCheck:
+        """The form's rules (`onboarding_text.check_form`) and a usable email address,
+        normalized; nothing is fetched."""
+        check = check_form(fields, cities=self.cities, allow_private=self.allow_private)
+        if "email" in check.errors:
+            return check
+        try:
+            email = normalize_address(fields.get("email") or "")
+        except InvalidAddressError as exc:
+            return replace(check, values=None, errors={**check.errors, "email": exc.german})
+        if check.values is None:
+            return check
+        return replace(check, values=replace(check.values, email=email))
 
     async def _read(self, values: FormValues, now: datetime) -> tuple[TryReport | None, Preview]:
         if values.url is not None:

@@ -233,8 +233,9 @@ def city_suggestions(text: str, cities: Collection[str], count: int = 3) -> list
         return []
     by_key = {_city_key(city): city for city in cities}
     starting = sorted(city for key, city in by_key.items() if key.startswith(wanted))
-    close = [by_key[key] for key in difflib.get_close_matches(wanted, list(by_key), n=count)]
-    return list(dict.fromkeys(starting + close))[:count]
+    if starting:
+        return starting[:count]
+    return [by_key[key] for key in difflib.get_close_matches(wanted, list(by_key), n=count)]
 
 
 def unknown_city_text(text: str, cities: Collection[str]) -> str:

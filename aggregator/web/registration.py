@@ -143,13 +143,7 @@ class RegistrationPages:
         fields = _fields(form)
         if form.get(HONEYPOT):
             return self._page("mitmachen_sent.html", email="")  # a bot: nothing is read
-        from aggregator.onboarding_text import check_form
-
-        check = check_form(
-            fields,
-            cities=self.onboarding.cities,
-            allow_private=self.onboarding.allow_private,
-        )
+        check = self.onboarding.check(fields)
         if check.errors:  # cheap mistakes do not count against the limit
             return self._form_page(400, values=fields, errors=check.errors)
         throttled = self._throttled(request)
