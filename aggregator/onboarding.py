@@ -69,6 +69,9 @@ from aggregator.urls import canonical_url
 
 CONFIRM_VALID = timedelta(days=7)  # the confirmation link; unconfirmed requests go after it
 SEAL_VALID = timedelta(hours=2)  # from the preview to "Anmeldung absenden"
+# An unconfirmed request holds its site this long: a lost mail can be asked for again after it,
+# a replayed form cannot mail the contact more often.
+RESEND_AFTER = timedelta(minutes=10)
 MAX_SEALED = 60_000  # characters of the sealed proposal a form may send back
 MAX_REASON = 2000
 
@@ -234,7 +237,7 @@ class Onboarding:
         if check.values is None:
             return PreviewOutcome(check)
         values = check.values
-        known = await asyncio.to_thread(self.known)
+        known = await asyncio.to_thread(self.known, now)
         refusal = duplicate_refusal([values.homepage, values.url], known)
         if refusal is not None:
             return PreviewOutcome(check, refusal=refusal)
@@ -294,7 +297,10 @@ class Onboarding:
         items = tuple(preview_item(item, city) for item in report.preview(PREVIEW_ITEMS))
         return Preview(report.kind, report.url, items, tuple(notes), problems)
 
-    def known(self) -> Known:
+    def known(self, now: datetime | None = None) -> Known:
+        """What a new request must not duplicate. With `now`, unconfirmed requests older than
+        RESEND_AFTER no longer hold their site or id (the forum may ask for a new link; should
+        both be confirmed, approving the second is refused)."""
         from aggregator.runtime import load_sources, registered_sources
         from aggregator.store.repository import Store
 
@@ -305,7 +311,11 @@ class Onboarding:
             sources = registered_sources(self.settings, store)
         with transaction(self.engine) as conn:
             ids = frozenset(str(row[0]) for row in conn.execute(select(SourceRow.id)))
-        open_requests = self.registrations.listing(("unconfirmed", "pending"), limit=10_000)
+        open_requests = [
+            request
+            for request in self.registrations.listing(("unconfirmed", "pending"), limit=10_000)
+            if now is None or request.state == "pending" or request.created_at > now - RESEND_AFTER
+        ]
         return Known(sources, ids | {s.id for s in sources}, open_requests)
 
     def seal(self, proposal: Proposal, now: datetime) -> str:
@@ -354,7 +364,7 @@ class Onboarding:
         """The forum confirmed its preview: an 'unconfirmed' request and its mail token. Checks
         again that nothing took the site or the id in the meantime."""
         proposal = self.unseal(sealed, now)
-        known = self.known()
+        known = self.known(now)
         source = entry_source(proposal.definition, allow_private=self.allow_private)
         if any(r.source_id == source.id or _same_site(r, source) for r in known.open_requests):
             raise RegistrationRefused(ALREADY_REQUESTED)

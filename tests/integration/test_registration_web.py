@@ -222,6 +222,8 @@ def test_a_feedless_forum_registers_and_its_items_reach_the_front_page(site: Sit
     listing = preview.text.split('<ol class="preview-items">')[1].split("</ol>")[0]
     dates = re.findall(r'<time datetime="[^"]+">([^<]+)</time>', listing)
     assert dates == [german_date(e.published.replace(tzinfo=BERLIN)) for e in newest_five(net)]
+    items = re.findall(r"<li>(.*?)</li>", listing, flags=re.S)
+    assert len(items) == 5 and all("Orte: Leipzig" in text_of(i) for i in items)
     assert "Kennung im Portal leipzig-stadt-fuer-alle" in shown
     assert "Kontakt kontakt@stadt-fuer-alle.example" in shown
     assert site.registrations() == []  # nothing stored before the forum confirms
@@ -427,6 +429,19 @@ def test_a_second_submission_of_the_same_site_is_refused(site: Site) -> None:
     anew = site.client.post("/mitmachen", data=form(site.net, name="Anderer Name"))
     assert anew.status_code == 409
     assert "wurde schon angemeldet und wartet" in text_of(anew.text)
+
+    # the mail got lost: after ten minutes the forum may ask again, and gets a new link
+    site.clock[0] += timedelta(minutes=10, seconds=1)
+    retry = site.client.post("/mitmachen", data=form(site.net))
+    assert retry.status_code == 200
+    resent = site.client.post("/mitmachen/absenden", data={"antrag": sealed_request(retry.text)})
+    assert resent.status_code == 200
+    assert len(site.mail.messages) == 2
+    assert site.client.post(confirm_path(site.mail, 1)).status_code == 200
+    assert sorted(r.state for r in site.registrations()) == ["pending", "unconfirmed"]
+    assert {r.source_id for r in site.registrations()} == {"leipzig-stadt-fuer-alle"}
+    late = site.client.post("/mitmachen", data=form(site.net))  # pending: held for good
+    assert late.status_code == 409
 
 
 def test_a_changed_or_expired_request_is_refused(site: Site) -> None:
