@@ -19,10 +19,10 @@ import logging
 import math
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -45,6 +45,8 @@ CONFIRM_PATH = "/mitmachen/bestaetigen/"
 HONEYPOT = "website"
 MAX_FORM_BYTES = 32 * 1024
 MAX_SEALED_BYTES = 256 * 1024
+MAX_FIELDS = 20
+URLENCODED = "application/x-www-form-urlencoded"
 NO_STORE = {"Cache-Control": "no-store"}
 TOO_LONG = "Die Eingabe ist zu lang."
 NOT_READABLE = (
@@ -131,13 +133,13 @@ class RegistrationPages:
         return self._form_page()
 
     async def change(self, request: Request) -> Response:
-        form = await _read_form(request, MAX_FORM_BYTES)
+        form = await read_small_form(request, MAX_FORM_BYTES)
         if form is None:
             return self._form_page(413, error=TOO_LONG)
         return self._form_page(values=_fields(form))
 
     async def preview(self, request: Request) -> Response:
-        form = await _read_form(request, MAX_FORM_BYTES)
+        form = await read_small_form(request, MAX_FORM_BYTES)
         if form is None:
             return self._form_page(413, error=TOO_LONG)
         fields = _fields(form)
@@ -167,7 +169,7 @@ class RegistrationPages:
         )
 
     async def submit(self, request: Request) -> Response:
-        form = await _read_form(request, MAX_SEALED_BYTES)
+        form = await read_small_form(request, MAX_SEALED_BYTES)
         if form is None:
             return self._form_page(413, error=TOO_LONG)
         if form.get(HONEYPOT):
@@ -175,12 +177,9 @@ class RegistrationPages:
         throttled = self._throttled(request)
         if throttled is not None:
             return throttled
-        sealed = form.get("antrag")
         now = self.context.clock()
         try:
-            submitted = await run_in_threadpool(
-                self.onboarding.submit, sealed if isinstance(sealed, str) else "", now
-            )
+            submitted = await run_in_threadpool(self.onboarding.submit, form.get("antrag", ""), now)
         except RegistrationRefused as exc:
             return self._form_page(409, values=_fields(form), error=exc.german)
         url = f"{self.base_url}{CONFIRM_PATH}{submitted.token}"
@@ -208,20 +207,27 @@ class RegistrationPages:
         return self._page("mitmachen_confirmed.html", name=done.name)
 
 
-async def _read_form(request: Request, limit: int) -> FormData | None:
-    """The posted form, or None when it is larger than `limit` bytes."""
+async def read_small_form(request: Request, limit: int) -> dict[str, str] | None:
+    """The posted urlencoded form as text fields, or None when its body is larger than `limit`
+    bytes (read no further than that, whatever Content-Length says) or has too many fields."""
     if int(request.headers.get("content-length") or 0) > limit:
         return None
-    body = await request.body()
-    if len(body) > limit:
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            return None
+    if request.headers.get("content-type", "").split(";")[0].strip() != URLENCODED:
+        return {}
+    try:
+        pairs = parse_qsl(
+            body.decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=MAX_FIELDS
+        )
+    except ValueError:
         return None
-    return await request.form(max_files=0, max_fields=20)
+    return dict(pairs)
 
 
-def _fields(form: FormData) -> dict[str, str]:
-    """The form's known fields as text (cut to a little over their limits)."""
-    fields = {}
-    for key in FIELDS:
-        value = form.get(key)
-        fields[key] = value[: LIMITS.get(key, 10) + 1] if isinstance(value, str) else ""
-    return fields
+def _fields(form: Mapping[str, str]) -> dict[str, str]:
+    """The form's known fields (cut to a little over their limits)."""
+    return {key: form.get(key, "")[: LIMITS.get(key, 10) + 1] for key in FIELDS}

@@ -249,7 +249,8 @@ def _registration_id(request: Request) -> int:
 
 
 async def _form(request: Request) -> dict[str, str] | None:
-    """The posted form as text fields, or None when it is too large."""
+    """The posted form as text fields (already read by the guard's CSRF check), or None when
+    it is too large."""
     if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
         return None
     form = await request.form(max_files=0, max_fields=20)

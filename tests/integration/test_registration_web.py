@@ -505,6 +505,26 @@ def test_a_huge_body_is_refused_unread(site: Site) -> None:
     assert answer.status_code == 413
     assert "Die Eingabe ist zu lang." in answer.text
 
+    def chunks() -> Iterator[bytes]:  # no Content-Length: the server counts as it reads
+        yield b"name=Forum&description="
+        for _ in range(100):
+            yield b"x" * 1000
+
+    chunked = site.client.post(
+        "/mitmachen",
+        content=chunks(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert chunked.status_code == 413
+    many = "&".join(f"f{n}=x" for n in range(30))
+    crowded = site.client.post(
+        "/mitmachen",
+        content=many.encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert crowded.status_code == 413
+    assert site.registrations() == []
+
 
 def test_the_form_names_each_missing_field_and_suggests_the_official_city(site: Site) -> None:
     answer = site.client.post(
