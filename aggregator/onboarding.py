@@ -82,6 +82,10 @@ SEAL_BROKEN = (
 )
 SEAL_EXPIRED = "Die Vorschau ist abgelaufen. Bitte füllen Sie die Anmeldung noch einmal aus."
 ID_TAKEN = "Die Kennung „{id}“ ist schon vergeben."
+TAKEN = (
+    "Die Kennung „{id}“ oder die Adresse {url} hat schon eine andere Quelle. Bitte bearbeiten "
+    "Sie die Anmeldung vor dem Freigeben."
+)
 BAD_ID = "Die Kennung darf nur Kleinbuchstaben, Ziffern und Bindestriche enthalten (höchstens 48)."
 BAD_INTERVAL = "Das Abrufintervall muss eine ganze Zahl von Minuten zwischen {low} und {high} sein."
 CONFIG_SOURCE = "Diese Quelle steht in sources.yaml und wird nur dort geändert."
@@ -409,6 +413,7 @@ class Onboarding:
             source = entry_source(registration.definition, allow_private=self.allow_private)
         except ConfigError as exc:
             raise RegistrationRefused("; ".join(exc.problems)) from None
+        self._check_not_taken(source, new=registration.kind == "new")
         try:
             if registration.kind == "change":
                 self.registry.change(source)
@@ -420,9 +425,7 @@ class Onboarding:
                     description=registration.description,
                 )
         except SourceExistsError:
-            raise RegistrationRefused(
-                ALREADY_KNOWN.format(name=source.id) if registration.kind == "new" else ID_TAKEN
-            ) from None
+            raise RegistrationRefused(TAKEN.format(id=source.id, url=source.url)) from None
         except NotRegisteredError:
             raise RegistrationRefused(CONFIG_SOURCE) from None
         try:
@@ -506,10 +509,11 @@ class Onboarding:
         if url and url != source.url:
             entry = _with_url(entry, await self._tried(url, now))
         changed = self._valid(entry)
+        await asyncio.to_thread(self._check_not_taken, changed, new=False)
         try:
             await asyncio.to_thread(self.registry.change, changed)
         except SourceExistsError:
-            raise RegistrationRefused(ALREADY_KNOWN.format(name=changed.url)) from None
+            raise RegistrationRefused(TAKEN.format(id=changed.id, url=changed.url)) from None
         return changed
 
     def status_path(self, source_id: str) -> str:
@@ -530,6 +534,17 @@ class Onboarding:
             return entry_source(entry, allow_private=self.allow_private)
         except ConfigError as exc:
             raise RegistrationRefused("; ".join(exc.problems)) from None
+
+    def _check_not_taken(self, source: Source, *, new: bool) -> None:
+        """Refuse a source whose id (when `new`) or URL another source has, sources.yaml's
+        included (a clash with sources.yaml would stop every crawl: `registry.merge`)."""
+        for other in self.known().sources:
+            if other.id == source.id:
+                if new:
+                    raise RegistrationRefused(TAKEN.format(id=source.id, url=source.url))
+                continue
+            if source.url and _site_key(other.url) == _site_key(source.url):
+                raise RegistrationRefused(TAKEN.format(id=source.id, url=source.url))
 
     def _check_free_id(self, source_id: str, kind: str) -> None:
         if len(source_id) > 48 or not ID_PATTERN.fullmatch(source_id):

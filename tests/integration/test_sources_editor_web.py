@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import yaml
 from sqlalchemy import Engine
 
 from aggregator.demo.network import DemoNetwork
@@ -26,6 +27,7 @@ from tests.integration.test_registration_web import (
     SECRET,
     Site,
     form,
+    known_entry,
     make_site,
     sealed_request,
     text_of,
@@ -316,3 +318,38 @@ def test_a_rejected_change_keeps_the_source_and_mails_the_reason(site: Site) -> 
 def test_the_start_page_links_here(site: Site) -> None:
     start = site.client.get("/redaktion/")
     assert f'<a href="{DESK}">Quellen: Anmeldungen freigeben, Quellen verwalten</a>' in start.text
+
+
+def test_approval_is_refused_when_the_id_or_url_was_taken_meanwhile(site: Site) -> None:
+    request_id = pending_request(site)
+    site.settings.config.write_text(
+        yaml.safe_dump(
+            {
+                "sources": [
+                    known_entry(site.net),
+                    {
+                        "id": "leipzig-stadt-fuer-alle",
+                        "name": "Doppelt",
+                        "city": "Leipzig",
+                        "homepage": "https://anders.example/",
+                        "feed": "https://anders.example/feed/",
+                    },
+                ]
+            },
+            allow_unicode=True,
+        ),
+        encoding="utf-8",
+    )  # the operator declared the id in sources.yaml; no crawl has synced it yet
+    answer = site.editor_post(f"{DESK}anmeldung/{request_id}/freigeben")
+    assert answer.status_code == 409
+    assert "Die Kennung „leipzig-stadt-fuer-alle“ oder die Adresse" in text_of(answer.text)
+    assert Registry(site.engine).entries() == []
+    request = Registrations(site.engine).get(request_id)
+    assert request is not None and request.state == "pending"
+    assert site.added == []
+    renamed = site.editor_post(
+        f"{DESK}anmeldung/{request_id}/bearbeiten", source_id="stadt-fuer-alle-leipzig"
+    )
+    assert renamed.status_code == 303
+    assert site.editor_post(f"{DESK}anmeldung/{request_id}/freigeben").status_code == 303
+    assert [e["id"] for e in Registry(site.engine).entries()] == ["stadt-fuer-alle-leipzig"]
