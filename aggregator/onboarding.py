@@ -174,6 +174,15 @@ class PreviewOutcome:
 
 
 @dataclass(frozen=True, slots=True)
+class Proposed:
+    """What `Onboarding.propose` found: the source to add (a free id), or why not."""
+
+    source: Source | None  # None: refused, or nothing readable (see preview.problems)
+    preview: Preview | None
+    refusal: str | None = None  # German: already in the network, an unsafe URL …
+
+
+@dataclass(frozen=True, slots=True)
 class Submitted:
     registration_id: int
     token: str  # for the confirmation link; only its hash is stored
@@ -241,23 +250,60 @@ class Onboarding:
         if check.values is None:
             return PreviewOutcome(check)
         values = check.values
+        proposed = await self.propose(
+            name=values.name, city=values.city, homepage=values.homepage, url=values.url, now=now
+        )
+        if proposed.source is None:
+            return PreviewOutcome(check, refusal=proposed.refusal, preview=proposed.preview)
+        assert proposed.preview is not None
+        proposal = Proposal(
+            values, proposed.source.id, source_entry(proposed.source), proposed.preview
+        )
+        return PreviewOutcome(check, proposal=proposal, preview=proposed.preview)
+
+    async def propose(
+        self, *, name: str, city: str | None, homepage: str, url: str | None, now: datetime
+    ) -> Proposed:
+        """The source to add for a site: URL safety first, then discovery on `homepage` (or a
+        try of `url`), a free id, and no duplicate of any source or open request. Stores
+        nothing. Shared by the form's preview and `aggregator sources add`."""
+        for typed in (homepage, url):
+            refusal = url_refusal(typed, allow_private=self.allow_private) if typed else None
+            if refusal is not None:
+                return Proposed(None, None, refusal)
         known = await asyncio.to_thread(self.known, now)
-        refusal = duplicate_refusal([values.homepage, values.url], known)
+        refusal = duplicate_refusal([homepage, url], known)
         if refusal is not None:
-            return PreviewOutcome(check, refusal=refusal)
-        report, preview = await self._read(values, now)
+            return Proposed(None, None, refusal)
+        report, preview = await self._read(homepage, url, city, now)
         if report is None or not preview.readable:
-            return PreviewOutcome(check, preview=preview)
+            return Proposed(None, preview)
         refusal = duplicate_refusal([report.url], known)
         if refusal is not None:
-            return PreviewOutcome(check, refusal=refusal, preview=preview)
-        source_id = propose_id(values.name, values.city, known.ids | _requested_ids(known))
-        source = _source_for(source_id, values.name, values.city, values.homepage, report)
-        definition = source_entry(source)
-        entry_source(definition, allow_private=self.allow_private)  # the rules of sources.yaml
-        return PreviewOutcome(
-            check, proposal=Proposal(values, source_id, definition, preview), preview=preview
-        )
+            return Proposed(None, preview, refusal)
+        source_id = propose_id(name, city, known.ids | _requested_ids(known))
+        source = _source_for(source_id, name, city, homepage, report)
+        try:  # the rules of sources.yaml
+            checked = entry_source(source_entry(source), allow_private=self.allow_private)
+        except ConfigError as exc:
+            return Proposed(None, preview, "; ".join(exc.problems))
+        return Proposed(checked, preview)
+
+    def add_now(
+        self,
+        source: Source,
+        *,
+        now: datetime,
+        contact_email: str | None = None,
+        description: str | None = None,
+    ) -> None:
+        """Register `source` at once, with the checks of an approval (`aggregator sources
+        add`); RegistrationRefused when its id or URL is taken."""
+        self._check_not_taken(source, new=True)
+        try:
+            self.registry.add(source, now=now, contact_email=contact_email, description=description)
+        except SourceExistsError:
+            raise RegistrationRefused(TAKEN.format(id=source.id, url=source.url)) from None
 
     def check(self, fields: Mapping[str, str]) -> FormCheck:
         """The form's rules (`onboarding_text.check_form`) and a usable email address,
@@ -273,16 +319,16 @@ class Onboarding:
             return check
         return replace(check, values=replace(check.values, email=email))
 
-    async def _read(self, values: FormValues, now: datetime) -> tuple[TryReport | None, Preview]:
-        if values.url is not None:
-            report = await try_url(values.url, self.fetch, now=now, scrape=self.scrape)
-            return report, self._preview(report, values.city, found_by_discovery=False)
-        found = await discover(values.homepage, self.fetch, now=now, scrape=self.scrape)
+    async def _read(
+        self, homepage: str, url: str | None, city: str | None, now: datetime
+    ) -> tuple[TryReport | None, Preview]:
+        if url is not None:
+            report = await try_url(url, self.fetch, now=now, scrape=self.scrape)
+            return report, self._preview(report, city, found_by_discovery=False)
+        found = await discover(homepage, self.fetch, now=now, scrape=self.scrape)
         if found.best is not None:
-            return found.best, self._preview(found.best, values.city, found_by_discovery=True)
-        problems = [
-            problem_text(p.code, url=values.homepage, english=p.text) for p in found.problems
-        ]
+            return found.best, self._preview(found.best, city, found_by_discovery=True)
+        problems = [problem_text(p.code, url=homepage, english=p.text) for p in found.problems]
         if not problems:
             problems.append(NOTHING_FOUND)
         return None, Preview(None, None, problems=tuple(problems))
@@ -677,6 +723,7 @@ __all__ = [
     "PreviewItem",
     "PreviewOutcome",
     "Proposal",
+    "Proposed",
     "RegistrationRefused",
     "StoreError",
     "Submitted",

@@ -30,7 +30,7 @@ from aggregator.demo.scraped import WORDPRESS, expected_scraped_items
 from aggregator.editors import add_editor
 from aggregator.fetch import FetchSettings
 from aggregator.mail.tokens import source_status_path
-from aggregator.onboarding import Onboarding, purge_unconfirmed
+from aggregator.onboarding import Onboarding, RegistrationRefused, purge_unconfirmed
 from aggregator.onboarding_text import BLOCKED, URL_CREDENTIALS, URL_INSIDE, URL_SCHEME
 from aggregator.publish.german import german_date
 from aggregator.runtime import crawl_once, publish_once
@@ -586,3 +586,46 @@ def test_pages_carry_no_script_and_no_inline_style(site: Site) -> None:
         assert page.headers["content-security-policy"].startswith("default-src 'self'")
         assert page.headers["cache-control"] == "no-store"
         assert "<script" not in page.text and "style=" not in page.text
+
+
+def test_the_service_proposes_and_adds_a_source_as_the_cli_will(site: Site) -> None:
+    """`Onboarding.propose` + `add_now`: what `aggregator sources add` is to call."""
+    onboarding = Onboarding(site.settings, site.engine, secret=SECRET)
+    homepage = site.net.url("/freiberg/")
+    proposed = asyncio.run(
+        onboarding.propose(
+            name="Stadtforum Freiberg", city="Freiberg", homepage=homepage, url=None, now=site.now
+        )
+    )
+    assert proposed.refusal is None and proposed.source is not None
+    assert proposed.preview is not None and len(proposed.preview.items) == 5
+    source = proposed.source
+    assert (source.id, source.kind, source.url, source.origin) == (
+        "stadtforum-freiberg",
+        "page",
+        site.net.registered_url("freiberg-stadtforum"),
+        "registry",
+    )
+    onboarding.add_now(source, now=site.now, contact_email="post@freiberg.example")
+    assert Registry(site.engine).records()["stadtforum-freiberg"].contact_email == (
+        "post@freiberg.example"
+    )
+    with pytest.raises(RegistrationRefused) as refused:
+        onboarding.add_now(source, now=site.now)
+    assert "hat schon eine andere Quelle" in refused.value.german
+    again = asyncio.run(
+        onboarding.propose(
+            name="Noch einmal", city="Freiberg", homepage=homepage, url=None, now=site.now
+        )
+    )
+    assert again.source is None
+    assert again.refusal == "Diese Seite ist schon im Netzwerk (als „Stadtforum Freiberg“). " + (
+        "Wenn sich an Ihrer Seite etwas geändert hat, schreiben Sie uns bitte über den Link auf "
+        "Ihrer Statusseite."
+    )
+    unsafe = asyncio.run(
+        onboarding.propose(
+            name="X Forum", city=None, homepage="http://169.254.169.254/", url=None, now=site.now
+        )
+    )
+    assert unsafe.source is None and unsafe.refusal == INSIDE["link-local"]
