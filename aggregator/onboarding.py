@@ -11,6 +11,8 @@
                                                   edit(id, …)  name, city, id, URL, interval
                                                   set_enabled / change_source (registered ones)
     purge_unconfirmed(engine, now)  the housekeeping job: requests nobody confirmed in 7 days
+    propose(…) + add_now(source)    `aggregator sources add`: the same reading and checks,
+                                    registered at once
 
 A registration never overwrites anything: a URL or homepage that some source (sources.yaml's or
 registered) already reads is refused, and ids are made unique. Mails are the web layer's job
@@ -32,7 +34,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from aggregator.config import ID_PATTERN, MAX_INTERVAL_MINUTES
-from aggregator.errors import AggregatorError, ConfigError, StoreError
+from aggregator.errors import AggregatorError, ConfigError
 from aggregator.fetch import FetchSettings
 from aggregator.fetch.politeness import ScrapeSettings
 from aggregator.mail.addresses import InvalidAddressError, normalize_address
@@ -725,7 +727,6 @@ __all__ = [
     "Proposal",
     "Proposed",
     "RegistrationRefused",
-    "StoreError",
     "Submitted",
     "duplicate_refusal",
     "municipalities",
