@@ -12,17 +12,28 @@ from pathlib import Path
 
 import pytest
 import yaml
+from argon2 import PasswordHasher
 
 from aggregator.demo.network import DemoNetwork
 from aggregator.demo.scraped import WORDPRESS
+from aggregator.editors import add_editor
+from aggregator.model import Source
 from aggregator.publish import publish_site
 from aggregator.settings import Settings
 from aggregator.store.db import make_engine, upgrade
+from aggregator.store.editors import Editors
 from aggregator.store.registrations import Registrations
+from aggregator.store.registry import Registry
 from aggregator.web.app import create_app
 from aggregator.web.context import WebContext
 from aggregator.web.server import WebServer
-from tests.e2e.test_editor_browser import ARGS, CHROMIUM, open_page, serious_violations
+from tests.e2e.test_editor_browser import (
+    ARGS,
+    CHROMIUM,
+    PASSWORD,
+    open_page,
+    serious_violations,
+)
 from tests.mailserver import MailServer
 
 pytestmark = [
@@ -49,13 +60,15 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
     engine = make_engine(database)
     upgrade(engine)
     now = datetime.now(UTC)
+    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    add_editor(Editors(engine), "anna", PASSWORD, now, cheap)
     publish_site([], [], folder / "public", base_url="https://stadtforen.example.org/", now=now)
     (folder / "sources.yaml").write_text(yaml.safe_dump({"sources": []}), encoding="utf-8")
     with DemoNetwork(slow_delay_s=0.0) as net, MailServer() as mail:
         settings = Settings(
             config=folder / "sources.yaml",
             database_url=database,
-            base_url="https://stadtforen.example.org/",
+            base_url="http://stadtforen.example.org/",  # the session cookie is sent over http
             mail_secret="geheim-" * 6,
             smtp_port=mail.port,
             smtp_timeout_s=5,
@@ -146,4 +159,81 @@ def test_errors_are_announced_and_tied_to_their_fields(browser: object, app: App
         "console error: Failed to load resource: the server responded with a status of 400 "
         "(Bad Request)",
     ]
+    page.context.close()
+
+
+def test_the_editors_sources_page_in_a_browser(browser: object, app: App) -> None:
+    from playwright.sync_api import Page
+
+    engine = make_engine(app.database)
+    try:
+        now = datetime.now(UTC)
+        gotha = Source(
+            "gotha-stadtforum",
+            "Stadtforum Gotha",
+            "Gotha",
+            app.net.url("/gotha/"),
+            app.net.feed_url("gotha-stadtforum"),
+        )
+        Registry(engine).add(gotha, now=now, contact_email="gotha@forum.example")
+        Registrations(engine).create(
+            kind="new",
+            source_id="freiraum-zittau",
+            name="FreiRaum Zittau",
+            city="Zittau",
+            homepage=app.net.url("/freiraum/"),
+            definition={
+                "id": "freiraum-zittau",
+                "name": "FreiRaum Zittau",
+                "city": "Zittau",
+                "homepage": app.net.url("/freiraum/"),
+                "scrape": {"url": app.net.url("/freiraum/blog/")},
+            },
+            contact_email="post@freiraum.example",
+            description="Raum für Ideen",
+            preview={
+                "kind": "page",
+                "url": app.net.url("/freiraum/blog/"),
+                "items": [
+                    {
+                        "title": "Sommerfest im Hof",
+                        "url": app.net.url("/freiraum/blog/sommerfest/"),
+                        "date": "24. November 2026",
+                        "date_iso": "2026-11-24T00:00:00+01:00",
+                        "cities": ["Zittau"],
+                        "topics": [],
+                    }
+                ],
+                "notes": ["Ihre Seite hat keinen Feed; wir lesen die Nachrichtenseite …"],
+                "problems": [],
+            },
+            confirm_hash=None,
+            now=now,
+            state="pending",
+        )
+    finally:
+        engine.dispose()
+
+    page, problems = open_page(browser, app.url + "redaktion/anmelden?weiter=/redaktion/quellen/")
+    assert isinstance(page, Page)
+    page.fill("#name", "anna")
+    page.fill("#password", PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(app.url + "redaktion/quellen/")
+    assert page.locator("h1").inner_text() == "Quellen"
+    assert page.get_by_role("heading", name="FreiRaum Zittau (Zittau)").is_visible()
+    assert serious_violations(page) == []
+    page.get_by_text("Vor dem Freigeben bearbeiten").click()
+    page.get_by_label("Abrufintervall in Minuten").fill("120")
+    page.get_by_role("button", name="Änderungen speichern").click()
+    page.wait_for_url(app.url + "redaktion/quellen/?erledigt=gespeichert")
+    assert page.get_by_role("status").inner_text() == "Die Anmeldung ist geändert."
+    assert serious_violations(page) == []
+    assert problems == []
+    engine = make_engine(app.database)
+    try:
+        (edited,) = Registrations(engine).listing(("pending",))
+    finally:
+        engine.dispose()
+    assert (edited.source_id, edited.definition["interval"]) == ("freiraum-zittau", 120)
     page.context.close()
