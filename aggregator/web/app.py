@@ -1,8 +1,9 @@
-"""The ASGI application: the published site today, the editor area and public forms later.
+"""The ASGI application: the published site, the editor area and the public forms.
 
     create_app(output_dir, context=None)
         /redaktion/…   the editor area (`editor.editor_routes`)
         /newsletter…   sign-up, confirmation, unsubscribe (`newsletter.newsletter_routes`)
+        /mitmachen…    a forum's registration (`registration.registration_routes`)
         /quelle/…      a forum's private status page (`source_status.source_status_routes`)
         /…             the published folder (static.PublishedSite)
 
@@ -115,10 +116,12 @@ def dynamic_routes(context: WebContext) -> list[BaseRoute]:
     so that serving the static site alone loads none of them."""
     from aggregator.web.editor import editor_routes
     from aggregator.web.newsletter import newsletter_routes
+    from aggregator.web.registration import registration_routes
     from aggregator.web.source_status import source_status_routes
 
     routes: list[BaseRoute] = []
     routes += editor_routes(context)
     routes += newsletter_routes(context)
+    routes += registration_routes(context)
     routes += source_status_routes(context)
     return routes

@@ -24,6 +24,7 @@ from aggregator.web.auth import AREA, START_PATH, EditorAuth
 from aggregator.web.context import WebContext
 from aggregator.web.digest_editor import digest_routes
 from aggregator.web.health_editor import health_routes
+from aggregator.web.sources_editor import sources_routes
 
 STYLESHEET_PATH = "/redaktion/redaktion.css"
 ICON_PATH = "/redaktion/favicon.svg"  # the site's icon, so that the area needs no published site
@@ -54,6 +55,7 @@ def editor_routes(context: WebContext, hasher: PasswordHasher = HASHER) -> list[
         *auth.routes(),
         auth.route(START_PATH, start, methods=["GET", "HEAD"]),
         *digest_routes(context, auth),
+        *sources_routes(context, auth),
         *health_routes(context, auth),
     ]
 
