@@ -129,8 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
         "add",
         help="register a source in the database: discovery and a try, then added and crawled",
     )
-    add.add_argument("url", help="the forum's homepage, feed or news page")
-    add.add_argument("--name", help="the forum's name (default: the homepage's title)")
+    add.add_argument("url", metavar="HOMEPAGE", help="the forum's homepage")
+    add.add_argument("--feed", help="its feed or news page, when discovery should not look")
+    add.add_argument("--name", required=True, help="the forum's name")
     add.add_argument("--city", help="official municipality name; leave out for network-wide")
     add.add_argument("--id", dest="source_id", help="default: made from the name and city")
     add.add_argument("--interval", type=int, default=60, help="minutes between fetches")
@@ -652,38 +653,72 @@ def cmd_sources_discover(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_sources_add(args: argparse.Namespace, settings: Settings) -> int:
+    """The registration form's path without the form: the same URL safety, discovery, preview
+    and duplicate checks (`onboarding.Onboarding.propose`), then added at once."""
+    import asyncio
+    from dataclasses import replace
+
     from aggregator.mail.addresses import normalize_address
+    from aggregator.mail.newsletter import mail_secret
+    from aggregator.onboarding import Onboarding, RegistrationRefused, municipalities
+    from aggregator.onboarding_text import city_suggestions, official_city, url_refusal
+    from aggregator.registry import entry_source, source_entry
     from aggregator.runtime import crawl_once, open_store, utc_now
-    from aggregator.source_admin import candidate_source, find_candidate, register
 
     contact = normalize_address(args.contact) if args.contact else None
+    city = None
+    if args.city:
+        cities = municipalities()
+        city = official_city(args.city, cities)
+        if city is None:
+            close = ", ".join(city_suggestions(args.city, cities)) or "see `aggregator classify`"
+            raise ConfigError(
+                [f"--city {args.city!r}: not a municipality name (did you mean: {close})"]
+            )
+    for option, typed in (("HOMEPAGE", args.url), ("--feed", args.feed)):
+        refusal = url_refusal(typed, allow_private=settings.allow_private_urls) if typed else None
+        if refusal is not None:  # before anything is fetched or stored; the form's own words
+            raise ConfigError([f"{option} {typed[:200]}: {refusal}"])
     load_config(settings.config, allow_private=settings.allow_private_urls)  # a bad file: stop
-    candidate = find_candidate(args.url, settings, utc_now())
-    if candidate.report is None:
-        for line in candidate.problems:
-            print(f"problem: {line}", file=sys.stderr)
+    store = open_store(settings)
+    now = utc_now()
+
+    onboarding = Onboarding(settings, store.engine, secret=mail_secret(settings, store.engine, now))
+    proposed = asyncio.run(
+        onboarding.propose(name=args.name, city=city, homepage=args.url, url=args.feed, now=now)
+    )
+    if proposed.refusal is not None:
+        raise RegistrationRefused(proposed.refusal)
+    preview = proposed.preview
+    if preview is not None:
+        what = {"feed": "feed", "page": "news page"}.get(preview.kind or "", "nothing readable")
+        print(f"{what} {preview.url or args.url}")
+        for item in preview.items:
+            print(f"  {item.date_iso or 'no date':25}  {item.title}")
+        for line in (*preview.notes, *preview.problems):
+            print(f"note: {line}")
+    if proposed.source is None:
         print(f"error: {args.url}: no feed and no readable news page found", file=sys.stderr)
         return EXIT_FAILURE
-    for line in try_lines(candidate.report):
-        print(line)
-    source = candidate_source(
-        candidate,
-        source_id=args.source_id,
-        name=args.name,
-        city=args.city,
-        interval=args.interval,
+    source = entry_source(
+        source_entry(
+            replace(
+                proposed.source,
+                id=args.source_id or proposed.source.id,
+                interval_minutes=args.interval,
+            )
+        ),
         allow_private=settings.allow_private_urls,
+        where="--id/--interval",
     )
     print()
     if args.dry_run:
         print(f"would add source '{source.id}' ({source.kind} {source.url}); nothing added")
         return EXIT_OK
-    store = open_store(settings)
-    register(settings, store, source, now=utc_now(), contact_email=contact)
+    onboarding.add_now(source, now=now, contact_email=contact)
     print(f"added source '{source.id}' ({source.kind} {source.url}) to the registry")
     if not args.no_crawl:
-        report = crawl_once(settings, store, force=True, only=[source.id])
-        print_summary(report)
+        print_summary(crawl_once(settings, store, force=True, only=[source.id]))
     return EXIT_OK
 
 
@@ -716,10 +751,21 @@ def cmd_sources_health(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_sources_enable(args: argparse.Namespace, settings: Settings) -> int:
-    from aggregator.runtime import open_store
-    from aggregator.source_admin import set_enabled
+    from aggregator.mail.newsletter import mail_secret
+    from aggregator.onboarding import Onboarding, RegistrationRefused
+    from aggregator.runtime import open_store, utc_now
 
-    source = set_enabled(settings, open_store(settings), args.source_id, args.enable)
+    engine = open_store(settings).engine
+    onboarding = Onboarding(settings, engine, secret=mail_secret(settings, engine, utc_now()))
+    try:
+        source = onboarding.set_enabled(args.source_id, args.enable)
+    except RegistrationRefused:
+        raise ConfigError(
+            [
+                f"source '{args.source_id}' is not a registered source: sources.yaml's are "
+                f"enabled and disabled in {settings.config} (`aggregator sources list`)"
+            ]
+        ) from None
     print(f"source '{source.id}' {'enabled' if source.enabled else 'disabled'}")
     return EXIT_OK
 

@@ -241,11 +241,13 @@ class Runner:
             log.warning("health mails not sent for %s (retried)", ", ".join(report.failed))
 
     def housekeeping_job(self) -> None:
-        """Delete expired unconfirmed subscribers and editor sessions. Never raises."""
+        """Delete expired unconfirmed subscribers and registrations, and editor sessions. Never
+        raises."""
         _guarded("housekeeping job", self._housekeeping_job)
 
     def _housekeeping_job(self) -> None:
         from aggregator.mail.newsletter import CONFIRM_VALID
+        from aggregator.onboarding import purge_unconfirmed
         from aggregator.store.editors import Editors
         from aggregator.store.subscribers import Subscribers
 
@@ -253,9 +255,12 @@ class Runner:
         addresses = Subscribers(self.store.engine).purge_unconfirmed(now, CONFIRM_VALID)
         idle = timedelta(seconds=self.settings.editor_session_idle_s)
         sessions = Editors(self.store.engine).purge_sessions(now, idle)
+        requests = purge_unconfirmed(self.store.engine, now)
         log.info(
-            "housekeeping: %d unconfirmed addresses and %d editor sessions deleted",
+            "housekeeping: %d unconfirmed addresses, %d unconfirmed registrations and %d editor "
+            "sessions deleted",
             addresses,
+            requests,
             sessions,
         )
 

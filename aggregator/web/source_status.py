@@ -39,12 +39,12 @@ from aggregator.health import (
 from aggregator.mail.addresses import InvalidAddressError, normalize_address
 from aggregator.mail.tokens import STATUS_PATH, is_source_status_key
 from aggregator.model import ScrapeRules, Source
+from aggregator.onboarding_text import url_refusal as typed_url_refusal
 from aggregator.probe import TryReport
 from aggregator.publish.german import german_datetime, iso_berlin
 from aggregator.store.health import SourceHealthStore
 from aggregator.store.registrations import Registration, Registrations
 from aggregator.templating import environment
-from aggregator.urls import has_credentials, host_problem, url_problem
 from aggregator.web.context import WebContext
 from aggregator.web.static import PublishedSite
 
@@ -60,15 +60,6 @@ HEADERS = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow"}
 # Why an address typed into the form is not fetched (checked before any request).
 URL_EMPTY = "Bitte geben Sie die neue Adresse ein."
 URL_TOO_LONG = "Die Adresse ist zu lang."
-URL_NOT_HTTP = (
-    "Bitte geben Sie eine vollständige Adresse an, die mit http:// oder https:// beginnt."
-)
-URL_CREDENTIALS = "Die Adresse darf keinen Benutzernamen und kein Passwort enthalten."
-URL_INTERNAL = (
-    "Diese Adresse zeigt in ein internes Netz (zum Beispiel 127.0.0.1, 10.x.x.x oder "
-    "169.254.x.x) und wird nicht abgerufen. Bitte geben Sie die öffentliche Adresse Ihrer "
-    "Website an."
-)
 URL_UNCHANGED = "Das ist schon die Adresse, die wir lesen."
 NO_ITEMS = "Unter der Adresse finden wir keine Beiträge. Bitte prüfen Sie die Adresse."
 NO_CONTACT = "Bitte geben Sie eine E-Mail-Adresse an, unter der wir Sie erreichen."
@@ -76,18 +67,13 @@ TOO_LONG = "Die Eingabe ist zu lang."
 
 
 def url_refusal(url: str, *, allow_private: bool = False) -> str | None:
-    """Why a typed address is refused before anything is fetched (German), or None."""
+    """Why a typed address is refused before anything is fetched (German), or None: the
+    registration form's rules (`onboarding_text.url_refusal`), after the form's own limits."""
     if not url:
         return URL_EMPTY
     if len(url) > MAX_URL:
         return URL_TOO_LONG
-    if url_problem(url) is not None:
-        return URL_NOT_HTTP
-    if has_credentials(url):
-        return URL_CREDENTIALS
-    if host_problem(url, allow_private=allow_private) is not None:
-        return URL_INTERNAL
-    return None
+    return typed_url_refusal(url, allow_private=allow_private)
 
 
 def source_status_routes(context: WebContext) -> list[BaseRoute]:

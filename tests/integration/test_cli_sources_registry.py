@@ -34,6 +34,7 @@ def site(monkeypatch: pytest.MonkeyPatch) -> Iterator[FixtureServer]:
             "/": Response(200, homepage("/neuigkeiten/feed/"), {"Content-Type": "text/html"}),
             "/neuigkeiten/feed/": Response(200, FEED, {"Content-Type": "application/rss+xml"}),
             "/leipzig.xml": Response(200, FEED, {"Content-Type": "application/rss+xml"}),
+            "/drei.xml": Response(200, FEED, {"Content-Type": "application/rss+xml"}),
         }
     ) as s:
         yield s
@@ -66,8 +67,10 @@ def test_add_discovers_the_feed_registers_and_crawls_it(
         "sources",
         "add",
         site.url("/"),
+        "--name",
+        "Stadtforum Görlitz",
         "--city",
-        "Görlitz",
+        "görlitz",
         "--contact",
         "Kontakt@Forum.example",
     )
@@ -86,14 +89,33 @@ def test_add_discovers_the_feed_registers_and_crawls_it(
     assert lines[1].split()[:4] == ["stadtforum-goerlitz", "registered", "feed", "Görlitz"]
 
     # the same feed again, under another id: refused, nothing overwritten
-    code, _, err = run(capsys, "sources", "add", site.url("/neuigkeiten/feed/"), "--id", "zwei")
+    code, _, err = run(
+        capsys,
+        "sources",
+        "add",
+        "http://other.example/",
+        "--name",
+        "Zwei",
+        "--feed",
+        site.url("/neuigkeiten/feed/"),
+    )
     assert code == 1
-    assert "is already read as source 'stadtforum-goerlitz'" in err
+    assert "error: Diese Seite ist schon im Netzwerk (als „Stadtforum Görlitz“)" in err
     # an id of sources.yaml, even one no crawl has stored yet
     code, _, err = run(
-        capsys, "sources", "add", site.url("/neuigkeiten/feed/"), "--id", "leipzig", "--no-crawl"
+        capsys,
+        "sources",
+        "add",
+        "http://drei.example/",
+        "--name",
+        "Drei",
+        "--feed",
+        site.url("/drei.xml"),
+        "--id",
+        "leipzig",
+        "--no-crawl",
     )
-    assert code == 1 and "'leipzig' is in sources.yaml" in err
+    assert code == 1 and "Die Kennung „leipzig“" in err
 
 
 def test_enable_disable_export_and_remove(
@@ -105,8 +127,9 @@ def test_enable_disable_export_and_remove(
     assert "(disabled)" in run(capsys, "sources", "list")[1].splitlines()[1]
     assert run(capsys, "sources", "enable", "forum-g")[1] == "source 'forum-g' enabled\n"
     code, _, err = run(capsys, "sources", "disable", "leipzig")
-    assert code == 1
-    assert f"source 'leipzig' is declared in {env}: change it there" in err
+    assert code == 2
+    assert "source 'leipzig' is not a registered source: sources.yaml's are enabled" in err
+    assert f"disabled in {env}" in err
 
     export = tmp_path / "export.yaml"
     assert run(capsys, "sources", "export", "-o", str(export))[0] == 0
@@ -127,13 +150,16 @@ def test_enable_disable_export_and_remove(
 @pytest.mark.parametrize(
     ("url", "why"),
     [
-        ("http://127.0.0.1/", "host '127.0.0.1' is a loopback address"),
-        ("http://[::1]/", "host '::1' is a loopback address"),
-        ("http://0x7f.1/", "loopback"),
-        ("http://2130706433/", "loopback"),
-        ("http://169.254.169.254/", "link-local"),
-        ("http://user:pw@forum.example/", "user name or password"),
-        ("ftp://forum.example/", "must start with http:// or https://"),
+        ("http://127.0.0.1/", "zeigt auf den Server selbst (Loopback)"),
+        ("http://[::1]/", "zeigt auf den Server selbst (Loopback)"),
+        ("http://[::ffff:127.0.0.1]/", "zeigt auf den Server selbst (Loopback)"),
+        ("http://0x7f.1/", "zeigt auf den Server selbst (Loopback)"),
+        ("http://2130706433/", "zeigt auf den Server selbst (Loopback)"),
+        ("http://10.0.0.1/", "zeigt in ein privates Netz"),
+        ("http://100.64.0.1/", "zeigt in ein privates Netz"),
+        ("http://169.254.169.254/", "(Link-Local)"),
+        ("http://user:pw@forum.example/", "keinen Benutzernamen und kein Passwort"),
+        ("ftp://forum.example/", "Nur Adressen mit http:// oder https:// sind möglich."),
     ],
 )
 def test_add_refuses_internal_and_odd_urls_before_any_fetch(

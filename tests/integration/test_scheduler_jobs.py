@@ -22,6 +22,7 @@ from aggregator.settings import Settings
 from aggregator.store import Store
 from aggregator.store.digests import Digests
 from aggregator.store.editors import Editors
+from aggregator.store.registrations import Registrations
 from aggregator.store.subscribers import Subscribers
 from aggregator.weekly import BERLIN
 from tests.mailserver import MailServer
@@ -178,8 +179,17 @@ def test_housekeeping_deletes_expired_sign_ups_and_sessions_only(
     editors.open_session(
         anna.id, "h-live", "c2", JOB_TIME - timedelta(hours=1), JOB_TIME + timedelta(days=6)
     )
+    registrations = Registrations(engine)
+    for days in (8, 1):
+        registrations.create(
+            kind="new", source_id=f"forum-{days}", name="Forum", city=None,
+            homepage="https://forum.example/", definition={}, contact_email="a@example.org",
+            description=None, preview=None, confirm_hash=f"h{days}",
+            now=JOB_TIME - timedelta(days=days),
+        )  # fmt: skip
     runner = Runner(settings_of(tmp_path), store, [LEIPZIG])
     runner.housekeeping_job()
+    assert [r.source_id for r in registrations.listing(("unconfirmed",))] == ["forum-1"]
     subscribers = Subscribers(engine)
     assert subscribers.find("alt@example.org") is None
     assert subscribers.counts() == {"pending": 1, "confirmed": 1}

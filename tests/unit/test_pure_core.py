@@ -1,4 +1,5 @@
-"""The pure core (parse, normalize, limits, model, urls) loads no I/O library: STYLE.md item 2."""
+"""The pure core (parse, normalize, dedup, tagging, the rules of health and registration …)
+loads no I/O library: STYLE.md item 2."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ def test_pure_core_imports_neither_httpx_nor_sqlalchemy() -> None:
         import aggregator.dedup
         import aggregator.mail.addresses, aggregator.mail.tokens, aggregator.mail.messages
         import aggregator.weekly
-        import aggregator.health, aggregator.relaunch
+        import aggregator.health, aggregator.relaunch, aggregator.registry
+        import aggregator.onboarding_text
         loaded = sorted(
             name for name in sys.modules
             if name.split(".")[0] in ("httpx", "sqlalchemy", "httpcore", "alembic")
