@@ -28,7 +28,7 @@ import random
 import secrets
 import socket
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -42,6 +42,7 @@ from aggregator.model import FetchState, Item, Source
 from aggregator.store.repository import Store
 
 if TYPE_CHECKING:
+    from aggregator.clustering import StoryClusterer
     from aggregator.fetch.politeness import ScrapeSettings
     from aggregator.fetch.robots import RobotsCache
     from aggregator.reading import SourceRead
@@ -218,7 +219,7 @@ async def crawl(
         progress.started(len(due))
     outcomes: list[SourceOutcome] = []
     parsers = _Parsers(len(due), parse_workers)
-    clustering = _Clustering(store, started)
+    clustering = _Clustering(store, started, own_process=parsers.workers > 0)
     writer = _Writer(store, owner, clock, on_new=clustering.kick)
     pending = {s.id for s in due}
     writing: set[asyncio.Task[SourceOutcome]] = set()
@@ -293,17 +294,20 @@ async def crawl(
 
 class _Clustering:
     """New items join the stories they tell while the crawl goes on (`clustering.
-    StoryClusterer`): after each written batch with new items, one clustering process clusters
-    what was stored since its last run, so that the comparing overlaps the fetching and
-    parsing instead of following it, on a core of its own (a thread would share the crawler's
-    interpreter lock). The process is started only when a crawl stores something new and holds
-    the window's index until the crawl ends. A failure is logged and costs only the clustering
-    (the items are stored; the next crawl's clustering takes them up)."""
+    StoryClusterer`): after each written batch with new items, a clustering run takes what was
+    stored since the last one, so that the comparing overlaps the fetching and parsing instead
+    of following it. A big crawl (one that parses in worker processes) clusters in a process of
+    its own, on a core of its own: a thread would share the crawler's interpreter lock. A small
+    one clusters in a thread (a process would cost more to start than it saves). Started only
+    when a crawl stores something new; the index lives until the crawl ends. A failure is logged
+    and costs only the clustering (the items are stored)."""
 
-    def __init__(self, store: Store, started: datetime) -> None:
-        self.url = store.engine.url.render_as_string(hide_password=False)
+    def __init__(self, store: Store, started: datetime, *, own_process: bool = False) -> None:
+        self.store = store
         self.started = started
-        self.pool: ProcessPoolExecutor | None = None
+        self.own_process = own_process
+        self.executor: concurrent.futures.Executor | None = None
+        self.clusterer: StoryClusterer | None = None  # the thread's
         self.runs: list[concurrent.futures.Future[int]] = []
         self.failed = False
 
@@ -313,15 +317,35 @@ class _Clustering:
             return
         if self.runs and not self.runs[-1].running() and not self.runs[-1].done():
             return  # a run that has not begun yet will see this batch too
-        if self.pool is None:
-            context = multiprocessing.get_context("spawn")  # no fork of a threaded process
-            self.pool = ProcessPoolExecutor(1, mp_context=context)
-        from aggregator.clustering import cluster_in_worker
-
         try:
-            self.runs.append(self.pool.submit(cluster_in_worker, self.url, self.started))
+            if self.own_process:
+                from aggregator.clustering import cluster_in_worker
+
+                url = self.store.engine.url.render_as_string(hide_password=False)
+                run = self._executor().submit(cluster_in_worker, url, self.started)
+            else:
+                run = self._executor().submit(self._add_new)
         except (BrokenProcessPool, RuntimeError) as exc:
             self._failed(exc)
+            return
+        self.runs.append(run)
+
+    def _executor(self) -> concurrent.futures.Executor:
+        if self.executor is None:
+            if self.own_process:
+                context = multiprocessing.get_context("spawn")  # no fork of a threaded process
+                self.executor = ProcessPoolExecutor(1, mp_context=context)
+            else:
+                self.executor = ThreadPoolExecutor(1, thread_name_prefix="clustering")
+        return self.executor
+
+    def _add_new(self) -> int:
+        if self.clusterer is None:
+            from aggregator.clustering import StoryClusterer
+            from aggregator.store.curation import Curation
+
+            self.clusterer = StoryClusterer(Curation(self.store.engine), self.started)
+        return self.clusterer.add_new()
 
     def _failed(self, exc: BaseException) -> None:
         if not self.failed:
@@ -330,9 +354,9 @@ class _Clustering:
         self.failed = True
 
     async def finish(self) -> None:
-        """Wait for the runs in progress; then the process ends (at once when cancelled: the
-        run in progress still finishes its writes)."""
-        if self.pool is None:
+        """Wait for the runs in progress; then the process or thread ends (at once when
+        cancelled: the run in progress still finishes its writes)."""
+        if self.executor is None:
             return
         joined = 0
         try:
@@ -342,7 +366,11 @@ class _Clustering:
                 except Exception as exc:
                     self._failed(exc)
         finally:
-            await asyncio.to_thread(_end_pool, self.pool)
+            executor = self.executor
+            if isinstance(executor, ProcessPoolExecutor):
+                await asyncio.to_thread(_end_pool, executor)
+            else:
+                executor.shutdown(wait=False, cancel_futures=True)
         if joined:
             log.info("%d new items joined a story told before", joined)
 

@@ -86,7 +86,10 @@ def test_a_new_crawl_takes_the_stored_stories_as_they_are(store: Store) -> None:
     assert set(story.also_at) == {"Netzwerk", "Stadtforum Dresden"}
 
 
-def test_the_crawl_clusters_in_a_process_of_its_own_and_ends_it(store: Store) -> None:
+@pytest.mark.parametrize("own_process", [True, False], ids=["process", "thread"])
+def test_the_crawl_clusters_batch_by_batch_and_ends_its_worker(
+    store: Store, own_process: bool
+) -> None:
     """`crawl._Clustering`: each kick clusters what was stored since the last; `finish` waits
     for the runs and leaves no process behind."""
     import asyncio
@@ -94,7 +97,7 @@ def test_the_crawl_clusters_in_a_process_of_its_own_and_ends_it(store: Store) ->
 
     from aggregator.crawl import _Clustering
 
-    clustering = _Clustering(store, T0)
+    clustering = _Clustering(store, T0, own_process=own_process)
     store.upsert_items(
         [item(LEIPZIG, "postamt", "Petition gegen Abriss des Postamts", POSTAMT)], T0
     )
@@ -111,8 +114,9 @@ def test_the_crawl_clusters_in_a_process_of_its_own_and_ends_it(store: Store) ->
     assert multiprocessing.active_children() == []
 
 
-def test_a_failing_clustering_process_costs_only_the_clustering(
-    store: Store, tmp_path: Path, caplog: pytest.LogCaptureFixture
+@pytest.mark.parametrize("own_process", [True, False], ids=["process", "thread"])
+def test_a_failing_clustering_costs_only_the_clustering(
+    store: Store, tmp_path: Path, caplog: pytest.LogCaptureFixture, own_process: bool
 ) -> None:
     import asyncio
     import logging
@@ -121,7 +125,7 @@ def test_a_failing_clustering_process_costs_only_the_clustering(
     from aggregator.store.db import make_engine
 
     broken = Store(make_engine(f"sqlite:///{tmp_path / 'not-migrated.db'}"))  # no tables
-    clustering = _Clustering(broken, T0)
+    clustering = _Clustering(broken, T0, own_process=own_process)
     with caplog.at_level(logging.ERROR, logger="aggregator.crawl"):
         clustering.kick()
         clustering.kick()
