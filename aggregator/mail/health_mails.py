@@ -68,6 +68,5 @@ def send_health_mail(smtp: SmtpConfig, recipient: str, mail: DigestMail, now: da
         message_id=new_message_id(smtp.sender),
         date=now,
     )
-    message["Auto-Submitted"] = "auto-generated"
     with SmtpConnection(smtp) as connection:
         connection.send(message, recipient)

@@ -133,3 +133,21 @@ def test_a_long_unsubscribe_link_stays_a_plain_header_line() -> None:
     raw = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
     assert f"\r\nList-Unsubscribe: <{url}>\r\n".encode() in raw
     assert b"=?utf-8?" not in raw
+
+
+def test_every_mail_says_it_is_automatic_and_only_list_mails_have_unsubscribe_headers() -> None:
+    """RFC 3834: no vacation replies to the aggregator's mails; a registration or health mail
+    is no list mail, so it carries no List-Unsubscribe (RFC 2369) of a list that is not one."""
+    mail = DigestMail("Bitte bestätigen", "<p>Hallo</p>", "Hallo\n")
+    common = {
+        "sender": "Netzwerk Stadtforen <redaktion@example.org>",
+        "recipient": "forum@example.org",
+        "message_id": "<2@example.org>",
+        "date": datetime(2027, 1, 4, 5, 0, tzinfo=UTC),
+    }
+    single = build_message(mail, **common)  # type: ignore[arg-type]
+    listed = build_message(mail, unsubscribe_url="https://x.example/abmelden/1.a", **common)  # type: ignore[arg-type]
+    assert single.get_all("Auto-Submitted") == ["auto-generated"]
+    assert listed.get_all("Auto-Submitted") == ["auto-generated"]
+    assert single["List-Unsubscribe"] is None and single["List-Unsubscribe-Post"] is None
+    assert listed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
