@@ -32,6 +32,8 @@ from aggregator.health import (
     german_age,
     german_moment,
 )
+from aggregator.mail.newsletter import mail_secret
+from aggregator.mail.tokens import source_status_path
 from aggregator.model import Source
 from aggregator.store.editors import EditorSession
 from aggregator.store.health import HeldItem, SourceHealthStore
@@ -58,6 +60,7 @@ class Row:
     per_month: str
     newest: str
     flags: tuple[tuple[str, str], ...]  # (label, what to do)
+    status_path: str  # the forum's private status page, for the editor to forward
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,12 +109,15 @@ class HealthPages:
                     )
                 )
         notice = _release_notice(request, {s.id: s.name for s in sources})
+        secret = await run_in_threadpool(
+            mail_secret, self.context.settings, self.context.engine, now
+        )
         return self.auth.render(
             request,
             "editor_health.html",
             session,
             page_title="Zustand der Quellen",
-            rows=[_row(h) for h in healths],
+            rows=[_row(h, source_status_path(secret, h.stats.source_id)) for h in healths],
             flagged=sum(1 for h in healths if h.flags),
             held=held,
             notice=notice,
@@ -147,7 +153,7 @@ class HealthPages:
             return registered_sources(self.context.settings, store), "; ".join(exc.problems)
 
 
-def _row(health: SourceHealth) -> Row:
+def _row(health: SourceHealth, status_path: str) -> Row:
     s = health.stats
     error = hint = None
     if s.last_status == "failed":
@@ -161,6 +167,7 @@ def _row(health: SourceHealth) -> Row:
         per_month=f"{s.items_per_month:.1f}".replace(".", ","),
         newest=german_age(health.since_newest),
         flags=tuple(flag_text(flag) for flag in health.flags),
+        status_path=status_path,
     )
 
 

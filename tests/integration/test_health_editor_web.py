@@ -195,7 +195,7 @@ def test_every_source_with_its_figures_and_flags(desk: Desk) -> None:
     assert "3 Quellen, davon 2 mit Hinweisen (oben)." in text_of(page)
     dresden, leipzig, zittau = rows(page)
     assert dresden == (
-        "Stadtforum Dresden dresden Feed 28. November 2026, 12:00 Uhr "
+        "Stadtforum Dresden dresden · Statusseite Feed 28. November 2026, 12:00 Uhr "
         "Unter der Adresse steht kein Feed 30 0,0 vor 120 Tagen "
         "Feed ist jetzt eine Webseite : Unter der Feed-Adresse steht eine HTML-Seite. Neue "
         "Feed-Adresse erfragen oder die Nachrichtenseite lesen lassen. "
@@ -205,10 +205,25 @@ def test_every_source_with_its_figures_and_flags(desk: Desk) -> None:
         "noch die richtige Seite?"
     )
     assert leipzig.startswith(
-        "Stadtforum Leipzig leipzig Feed 1. Dezember 2026, 10:00 Uhr – 0 6,7 vor 5 Tagen "
-        "Viele alte Beiträge neu ausgegeben"
+        "Stadtforum Leipzig leipzig · Statusseite Feed 1. Dezember 2026, 10:00 Uhr – 0 6,7 "
+        "vor 5 Tagen Viele alte Beiträge neu ausgegeben"
     )
-    assert zittau == "Zittauer Stadtforum zittau Feed noch nie – 0 0,0 – –"  # never read yet
+    assert zittau == "Zittauer Stadtforum zittau · Statusseite Feed noch nie – 0 0,0 – –"  # new
+
+
+def test_each_row_links_the_forums_private_status_page(desk: Desk) -> None:
+    """For the editor to forward: sources.yaml's forums have no contact address to mail it to."""
+    from aggregator.mail.newsletter import mail_secret
+    from aggregator.mail.tokens import is_source_status_key, source_status_path
+
+    secret = mail_secret(Settings(), desk.engine, NOW)  # the database's key, as the page's
+    links = re.findall(r'<a href="(/quelle/[^"]+)">Statusseite</a>', desk.page())
+    assert links == [
+        source_status_path(secret, source_id) for source_id in ("dresden", "leipzig", "zittau")
+    ]
+    assert all(
+        is_source_status_key(secret, link.split("/")[2], link.split("/")[3]) for link in links
+    )
 
 
 def test_held_items_are_listed_and_released(desk: Desk) -> None:
@@ -269,7 +284,8 @@ def test_a_source_failing_for_a_day_is_flagged(desk: Desk) -> None:
         )
     zittau = next(row for row in rows(desk.page()) if row.startswith("Zittauer"))
     assert zittau == (
-        "Zittauer Stadtforum zittau Feed noch nie Seite nicht gefunden (HTTP 404) 25 0,0 – "
+        "Zittauer Stadtforum zittau · Statusseite Feed noch nie Seite nicht gefunden (HTTP 404) "
+        "25 0,0 – "
         "Abruf schlägt fehl : Seit mehr als 24 Stunden konnte die Quelle nicht gelesen werden; "
         "Forum und Redaktion wurden benachrichtigt."
     )
