@@ -175,7 +175,7 @@ def test_axe_on_the_status_page_and_its_refusal(browser: object, app: tuple[str,
     page.fill("#adresse", "http://10.0.0.1/feed")
     page.get_by_role("button", name="Vorschlag an die Redaktion senden").click()
     page.wait_for_load_state("load")
-    assert "zeigt in ein internes Netz" in page.get_by_role("alert").inner_text()
+    assert "zeigt in ein privates Netz" in page.get_by_role("alert").inner_text()
     assert page.locator("#adresse").get_attribute("aria-invalid") == "true"
     assert serious_violations(page) == []
     assert [p for p in problems if "400" not in p] == []  # the refusal is a 400, on purpose

@@ -283,7 +283,7 @@ def test_the_private_addresses_of_the_fixture_server_are_refused_with_private_ur
     site = open_site(engine, tmp_path, server, private=False)
     status, page = site.propose(server.url("/neu/feed"))
     assert status == 400
-    assert "zeigt in ein internes Netz" in page
+    assert "zeigt auf den Server selbst (Loopback)" in page
     assert server.requests == []
 
 
