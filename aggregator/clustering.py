@@ -88,20 +88,3 @@ def _doc(item: WindowItem) -> DedupDoc:
 
 def _host(url: str) -> str:
     return (urlsplit(url).hostname or "").removeprefix("www.")
-
-
-# --- clustering in a process of its own (the crawl's `_Clustering`) ---------------------------
-
-_WORKER: StoryClusterer | None = None
-
-
-def cluster_in_worker(database_url: str, started: datetime) -> int:
-    """One `add_new` in a clustering process: the first call opens the database and loads the
-    window; the index stays in this process for the calls that follow. Returns how many new
-    items joined a story."""
-    global _WORKER
-    if _WORKER is None:
-        from aggregator.store.db import make_engine
-
-        _WORKER = StoryClusterer(Curation(make_engine(database_url)), started)
-    return _WORKER.add_new()

@@ -219,7 +219,7 @@ async def crawl(
         progress.started(len(due))
     outcomes: list[SourceOutcome] = []
     parsers = _Parsers(len(due), parse_workers)
-    clustering = _Clustering(store, started, own_process=parsers.workers > 0)
+    clustering = _Clustering(store, started)
     writer = _Writer(store, owner, clock, on_new=clustering.kick)
     pending = {s.id for s in due}
     writing: set[asyncio.Task[SourceOutcome]] = set()
@@ -294,20 +294,19 @@ async def crawl(
 
 class _Clustering:
     """New items join the stories they tell while the crawl goes on (`clustering.
-    StoryClusterer`): after each written batch with new items, a clustering run takes what was
-    stored since the last one, so that the comparing overlaps the fetching and parsing instead
-    of following it. A big crawl (one that parses in worker processes) clusters in a process of
-    its own, on a core of its own: a thread would share the crawler's interpreter lock. A small
-    one clusters in a thread (a process would cost more to start than it saves). Started only
-    when a crawl stores something new; the index lives until the crawl ends. A failure is logged
-    and costs only the clustering (the items are stored)."""
+    StoryClusterer`): after each written batch with new items, one background thread clusters
+    what was stored since its last run, so that the comparing overlaps the fetching and
+    parsing instead of following it. Loaded only when a crawl stores something new; a failure
+    is logged and costs only the clustering (the items are stored).
 
-    def __init__(self, store: Store, started: datetime, *, own_process: bool = False) -> None:
+    (A clustering process of its own, free of the crawler's interpreter lock, was measured on
+    this 2-core machine: no faster, 60 MB more. See bench/crawl.py.)"""
+
+    def __init__(self, store: Store, started: datetime) -> None:
         self.store = store
         self.started = started
-        self.own_process = own_process
-        self.executor: concurrent.futures.Executor | None = None
-        self.clusterer: StoryClusterer | None = None  # the thread's
+        self.executor: ThreadPoolExecutor | None = None
+        self.clusterer: StoryClusterer | None = None
         self.runs: list[concurrent.futures.Future[int]] = []
         self.failed = False
 
@@ -317,27 +316,9 @@ class _Clustering:
             return
         if self.runs and not self.runs[-1].running() and not self.runs[-1].done():
             return  # a run that has not begun yet will see this batch too
-        try:
-            if self.own_process:
-                from aggregator.clustering import cluster_in_worker
-
-                url = self.store.engine.url.render_as_string(hide_password=False)
-                run = self._executor().submit(cluster_in_worker, url, self.started)
-            else:
-                run = self._executor().submit(self._add_new)
-        except (BrokenProcessPool, RuntimeError) as exc:
-            self._failed(exc)
-            return
-        self.runs.append(run)
-
-    def _executor(self) -> concurrent.futures.Executor:
         if self.executor is None:
-            if self.own_process:
-                context = multiprocessing.get_context("spawn")  # no fork of a threaded process
-                self.executor = ProcessPoolExecutor(1, mp_context=context)
-            else:
-                self.executor = ThreadPoolExecutor(1, thread_name_prefix="clustering")
-        return self.executor
+            self.executor = ThreadPoolExecutor(1, thread_name_prefix="clustering")
+        self.runs.append(self.executor.submit(self._add_new))
 
     def _add_new(self) -> int:
         if self.clusterer is None:
@@ -354,8 +335,8 @@ class _Clustering:
         self.failed = True
 
     async def finish(self) -> None:
-        """Wait for the runs in progress; then the process or thread ends (at once when
-        cancelled: the run in progress still finishes its writes)."""
+        """Wait for the runs in progress; then the thread ends (at once when cancelled: the run
+        in progress still finishes its writes)."""
         if self.executor is None:
             return
         joined = 0
@@ -366,11 +347,7 @@ class _Clustering:
                 except Exception as exc:
                     self._failed(exc)
         finally:
-            executor = self.executor
-            if isinstance(executor, ProcessPoolExecutor):
-                await asyncio.to_thread(_end_pool, executor)
-            else:
-                executor.shutdown(wait=False, cancel_futures=True)
+            self.executor.shutdown(wait=False, cancel_futures=True)
         if joined:
             log.info("%d new items joined a story told before", joined)
 

@@ -86,18 +86,14 @@ def test_a_new_crawl_takes_the_stored_stories_as_they_are(store: Store) -> None:
     assert set(story.also_at) == {"Netzwerk", "Stadtforum Dresden"}
 
 
-@pytest.mark.parametrize("own_process", [True, False], ids=["process", "thread"])
-def test_the_crawl_clusters_batch_by_batch_and_ends_its_worker(
-    store: Store, own_process: bool
-) -> None:
+def test_the_crawl_clusters_batch_by_batch(store: Store) -> None:
     """`crawl._Clustering`: each kick clusters what was stored since the last; `finish` waits
-    for the runs and leaves no process behind."""
+    for the runs."""
     import asyncio
-    import multiprocessing
 
     from aggregator.crawl import _Clustering
 
-    clustering = _Clustering(store, T0, own_process=own_process)
+    clustering = _Clustering(store, T0)
     store.upsert_items(
         [item(LEIPZIG, "postamt", "Petition gegen Abriss des Postamts", POSTAMT)], T0
     )
@@ -111,12 +107,10 @@ def test_the_crawl_clusters_batch_by_batch_and_ends_its_worker(
 
     assert not clustering.failed
     assert len({s.id for s in store.stories()}) == 1  # the second item joined the first's story
-    assert multiprocessing.active_children() == []
 
 
-@pytest.mark.parametrize("own_process", [True, False], ids=["process", "thread"])
 def test_a_failing_clustering_costs_only_the_clustering(
-    store: Store, tmp_path: Path, caplog: pytest.LogCaptureFixture, own_process: bool
+    store: Store, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     import asyncio
     import logging
@@ -125,7 +119,7 @@ def test_a_failing_clustering_costs_only_the_clustering(
     from aggregator.store.db import make_engine
 
     broken = Store(make_engine(f"sqlite:///{tmp_path / 'not-migrated.db'}"))  # no tables
-    clustering = _Clustering(broken, T0, own_process=own_process)
+    clustering = _Clustering(broken, T0)
     with caplog.at_level(logging.ERROR, logger="aggregator.crawl"):
         clustering.kick()
         clustering.kick()
