@@ -473,10 +473,15 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         sources = load_sources(config, allow_private=True)
         with contextlib.ExitStack() as stack:
             sink = _demo_mail_sink(stack, demo_dir / "mail")
-            after_publish = None
+            steps = [_demo_web_step(once=args.once)]
             if sink is not None:
                 settings = settings.with_overrides(smtp_host=sink.host, smtp_port=sink.port)
-                after_publish = _demo_digest_step(sink)
+                steps.insert(0, _demo_digest_step(sink))
+
+            def after_publish(runner: Runner) -> None:
+                for step in steps:
+                    step(runner)
+
             code = _run(
                 settings,
                 open_store(settings),
@@ -522,6 +527,22 @@ def _demo_digest_step(sink: MailSink) -> Callable[[Runner], None]:
         )
         for path in sink.files:
             print(f"  read the mail: {path}")
+
+    return step
+
+
+def _demo_web_step(*, once: bool) -> Callable[[Runner], None]:
+    """After the first publish (unless --once): an editor account and where to look in the web
+    app."""
+
+    def step(runner: Runner) -> None:
+        from aggregator.demo.web import demo_web
+        from aggregator.runtime import utc_now
+
+        if once or not runner.sources:
+            return
+        for line in demo_web(runner.settings, runner.store.engine, runner.sources[0].id, utc_now()):
+            print(line)
 
     return step
 
