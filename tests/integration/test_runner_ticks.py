@@ -93,3 +93,47 @@ def test_the_serving_process_publishes_a_purge(tmp_path: Path) -> None:
         assert open_store(settings).purge_source("forum") == 1  # as `aggregator items purge`
         runner.tick()
         assert "Tick" not in index.read_text(encoding="utf-8")
+
+
+NEW_FEED = b"""<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>
+<title>Neu</title><link>https://neu.example/</link><description>d</description>
+<item><guid>n1</guid><title>Rundgang durch Zittau</title><link>https://neu.example/n1</link>
+<pubDate>Tue, 01 Dec 2026 10:00:00 +0000</pubDate></item></channel></rss>"""
+
+
+def test_an_approved_source_is_crawled_and_published_at_once(tmp_path: Path) -> None:
+    """What `aggregator run` does when an editor approves a registration: the new source is
+    fetched now (not at its due time), the others are left alone, and the site is published."""
+    from datetime import UTC, datetime
+
+    from aggregator.model import Source
+    from aggregator.service import BackgroundCrawls
+    from aggregator.store.registry import Registry
+
+    with FixtureServer(
+        {
+            "/feed.xml": Response(200, FEED, {"Content-Type": "application/rss+xml"}),
+            "/neu.xml": Response(200, NEW_FEED, {"Content-Type": "application/rss+xml"}),
+        }
+    ) as server:
+        settings = one_source(tmp_path, server.url("/feed.xml"))
+        store = open_store(settings)
+        runner = Runner(settings, store, [])
+        runner.tick()  # the sources.yaml source: fetched, not due again for an hour
+        Registry(store.engine).add(
+            Source(
+                "zittau-neu",
+                "Neues Forum",
+                "Zittau",
+                "https://neu.example/",
+                server.url("/neu.xml"),
+            ),
+            now=datetime.now(UTC),
+        )
+        crawls = BackgroundCrawls(runner.crawl_new_source)
+        crawls.submit("zittau-neu")
+        crawls.shutdown(drop_queued=False)
+
+        assert [r.path for r in server.requests] == ["/feed.xml", "/neu.xml"]
+        assert {s.source_id for s in store.stories()} == {"forum", "zittau-neu"}
+        assert "Rundgang durch Zittau" in (tmp_path / "public" / "index.html").read_text()
