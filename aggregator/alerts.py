@@ -24,7 +24,7 @@ from sqlalchemy import Engine
 from aggregator.health import SourceStats, alert_due, error_text, german_moment
 from aggregator.mail.health_mails import Audience, MailKind, health_mail, send_health_mail
 from aggregator.mail.smtp import MailError, SmtpConfig
-from aggregator.mail.tokens import source_status_path
+from aggregator.mail.tokens import source_status_url
 from aggregator.model import Source
 from aggregator.settings import Settings
 from aggregator.store.health import SourceHealthStore
@@ -110,7 +110,7 @@ def _send(
     delivered = 0
     for audience, address in recipients:
         if audience == "forum" and secret is not None:
-            link = urljoin(settings.base_url, source_status_path(secret, stats.source_id))
+            link = source_status_url(settings.base_url, secret, stats.source_id)
         else:
             link = urljoin(settings.base_url, HEALTH_PAGE)
         mail = health_mail(

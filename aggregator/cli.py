@@ -142,6 +142,12 @@ def build_parser() -> argparse.ArgumentParser:
     src_commands.add_parser(
         "list", help="every source: sources.yaml's and the registered ones"
     ).set_defaults(func=cmd_sources_list)
+    link = src_commands.add_parser(
+        "link", help="a source's private status link; --send mails it to its contact"
+    )
+    link.add_argument("source_id", metavar="ID")
+    link.add_argument("--send", action="store_true", help="mail it to the source's contact")
+    link.set_defaults(func=cmd_sources_link)
     src_commands.add_parser(
         "health",
         help="per source: last success and error, failures, items per month, warning flags",
@@ -754,6 +760,33 @@ def cmd_sources_list(args: argparse.Namespace, settings: Settings) -> int:
             f"{source.id:28} {origin:10} {source.kind:4} {source.city or '-':16} "
             f"{source.url}{state}"
         )
+    return EXIT_OK
+
+
+def cmd_sources_link(args: argparse.Namespace, settings: Settings) -> int:
+    from aggregator.mail.forum_mails import send_forum_mail, status_link_mail
+    from aggregator.mail.newsletter import mail_secret
+    from aggregator.mail.smtp import SmtpConfig
+    from aggregator.mail.tokens import source_status_url
+    from aggregator.runtime import open_store, utc_now
+
+    store = open_store(settings)
+    found = [s for s in all_sources(settings, store).sources if s.id == args.source_id]
+    if not found:
+        raise ConfigError([f"no source '{args.source_id}' in {settings.config} or the registry"])
+    source, now = found[0], utc_now()
+    secret = mail_secret(settings, store.engine, now)
+    url = source_status_url(settings.base_url, secret, source.id)
+    if not args.send:
+        print(url)
+        return EXIT_OK
+    if source.contact is None:
+        raise ConfigError(
+            [f"source '{source.id}' has no contact: add `contact:` to it in {settings.config}"]
+        )
+    mail = status_link_mail(source.name, source.url or source.homepage, url)
+    send_forum_mail(SmtpConfig.from_settings(settings), source.contact, mail, now)
+    print(f"sent the status link of '{source.id}' to {source.contact}")
     return EXIT_OK
 
 

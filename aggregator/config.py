@@ -37,7 +37,7 @@ from aggregator.urls import (
 
 REQUIRED_KEYS = ("id", "name", "homepage")
 KIND_KEYS = ("feed", "scrape")  # exactly one of them: a feed, or a news page to scrape
-OPTIONAL_KEYS = ("city", "interval", "enabled", "feed_verified")
+OPTIONAL_KEYS = ("city", "interval", "enabled", "feed_verified", "contact")
 SCRAPE_SELECTORS = ("item", "title", "link", "date", "excerpt", "image")
 SCRAPE_KEYS = ("url", *SCRAPE_SELECTORS, "date_format", "max_pages")
 MAX_SELECTOR_LENGTH = 500
@@ -333,6 +333,15 @@ def _source(node: yaml.MappingNode, problems: list[_Problem], allow_private: boo
     for key in ("enabled", "feed_verified"):
         if key in values and not isinstance(values[key], bool):
             problem(fields[key], f"field '{key}' must be true or false")
+    contact = None
+    if values.get("contact") is not None:
+        # imported here: email-validator costs 30 ms of start-up, and most entries have no contact
+        from aggregator.mail.addresses import InvalidAddressError, normalize_address
+
+        try:
+            contact = normalize_address(str(values["contact"]))
+        except InvalidAddressError:
+            problem(fields["contact"], "field 'contact' must be one email address")
     if len(problems) > start:
         return None
     return Source(
@@ -345,6 +354,7 @@ def _source(node: yaml.MappingNode, problems: list[_Problem], allow_private: boo
         enabled=bool(values.get("enabled", True)),
         feed_verified=bool(values.get("feed_verified", True)),
         scrape=scrape,
+        contact=contact,
     )
 
 

@@ -57,6 +57,9 @@ class Source:
     feed_verified: bool = True  # False: the feed URL is a guess (CMS default path)
     scrape: ScrapeRules | None = None  # set instead of `feed` for a news page to scrape
     origin: SourceOrigin = "config"
+    # The forum's contact address: health alerts and its status link go there. sources.yaml's
+    # `contact:`; a registered source's is stored with its registration.
+    contact: str | None = None
 
     @property
     def kind(self) -> SourceKind:

@@ -54,6 +54,8 @@ def source_entry(source: Source) -> dict[str, Any]:
         entry["enabled"] = False
     if not source.feed_verified:
         entry["feed_verified"] = False
+    if source.contact is not None:
+        entry["contact"] = source.contact
     return entry
 
 

@@ -6,6 +6,8 @@ templates/email/forum_*.html + .txt):
     rejected_mail               not approved, with the editor's reason
     change_approved_mail        a proposed new URL was taken over
     change_rejected_mail        it was not, with the reason
+    status_link_mail            the private status link, sent by the operator (e.g. to a forum
+                                of sources.yaml, which never registered)
 
 `send_forum_mail(smtp, recipient, mail, now)` sends one of them (MailError when that fails).
 Building is pure; sending opens one SMTP connection.
@@ -28,6 +30,7 @@ APPROVED_SUBJECT = "Freigegeben: {name} ist im Nachrichtenportal der Stadtforen"
 REJECTED_SUBJECT = "Ihre Anmeldung von {name} beim Netzwerk Stadtforen"
 CHANGE_APPROVED_SUBJECT = "Übernommen: neue Adresse für {name}"
 CHANGE_REJECTED_SUBJECT = "Ihre Änderung für {name} beim Netzwerk Stadtforen"
+STATUS_LINK_SUBJECT = "Ihre Statusseite im Nachrichtenportal der Stadtforen: {name}"
 
 
 def _mail(template: str, subject: str, **values: Any) -> DigestMail:
@@ -81,6 +84,16 @@ def change_rejected_mail(name: str, reason: str, status_url: str) -> DigestMail:
         _subject(CHANGE_REJECTED_SUBJECT, name),
         name=name,
         reason=reason,
+        status_url=status_url,
+    )
+
+
+def status_link_mail(name: str, url: str, status_url: str) -> DigestMail:
+    return _mail(
+        "forum_status_link",
+        _subject(STATUS_LINK_SUBJECT, name),
+        name=name,
+        url=url,
         status_url=status_url,
     )
 

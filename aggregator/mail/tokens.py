@@ -71,3 +71,8 @@ def is_source_status_key(secret: str, source_id: str, key: str) -> bool:
     if len(key) != 43 or len(source_id) > 64:
         return False
     return hmac.compare_digest(key, source_status_key(secret, source_id))
+
+
+def source_status_url(base_url: str, secret: str, source_id: str) -> str:
+    """The status link as mailed: the site's base URL (with its path) and the status path."""
+    return base_url.rstrip("/") + source_status_path(secret, source_id)

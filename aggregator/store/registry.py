@@ -8,7 +8,7 @@ origins: adding a source whose id exists in any form is `SourceExistsError`, nev
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -47,18 +47,20 @@ class Registry(DomainStore):
         """The sources.yaml-style entries of every registered source, by id."""
         with transaction(self.engine) as conn:
             rows = conn.execute(
-                select(SourceRow.id, SourceRow.definition)
+                select(SourceRow.id, SourceRow.definition, SourceRow.contact_email)
                 .where(SourceRow.origin == "registry")
                 .order_by(SourceRow.id)
             ).all()
         entries = []
-        for source_id, definition in rows:
+        for source_id, definition, contact in rows:
             try:
                 entry = json.loads(definition or "")
             except ValueError:
                 entry = None
             if not isinstance(entry, dict) or entry.get("id") != source_id:
                 entry = {"id": source_id}  # validation names what is missing
+            if contact:
+                entry["contact"] = contact  # kept in its column (the registration's address)
             entries.append(entry)
         return entries
 
@@ -91,6 +93,7 @@ class Registry(DomainStore):
         URL is already some source's."""
         require_aware(now)
         values = _columns(source)
+        contact_email = contact_email or source.contact
         with transaction(self.engine, write=True) as conn:
             owner = _url_owner(conn, source)
             if owner is not None:
@@ -121,6 +124,8 @@ class Registry(DomainStore):
             if owner is not None and owner != source.id:
                 raise SourceExistsError(f"{source.url} is already read as source '{owner}'")
             values = _columns(source)
+            if source.contact is not None:
+                values["contact_email"] = source.contact
             if current.feed_url != source.url:
                 values |= {
                     "etag": None,
@@ -172,7 +177,8 @@ def _columns(source: Source) -> dict[str, Any]:
         "interval_minutes": source.interval_minutes,
         "enabled": source.enabled,
         "in_config": True,
-        "definition": json.dumps(source_entry(source), ensure_ascii=False),
+        # the contact lives in its own column, as for sources.yaml's sources
+        "definition": json.dumps(source_entry(replace(source, contact=None)), ensure_ascii=False),
     }
 
 

@@ -38,6 +38,7 @@ class Sources(Items):
             SourceRow.interval_minutes,
             SourceRow.enabled,
             SourceRow.in_config,
+            SourceRow.contact_email,
         )
         with transaction(self.engine, write=True) as conn:
             keys = [column.key for column in config_columns]
@@ -67,6 +68,7 @@ class Sources(Items):
                     "interval_minutes": source.interval_minutes,
                     "enabled": source.enabled,
                     "in_config": True,
+                    "contact_email": source.contact,
                 }
                 if source.id not in stored:
                     new_rows.append({"id": source.id, "consecutive_failures": 0, **values})

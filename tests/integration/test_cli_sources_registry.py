@@ -4,6 +4,7 @@ real SQLite file: the operator's way into the registry of sources."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from aggregator.cli import main
 from aggregator.config import parse_config
 from aggregator.demo.httpserver import FixtureServer, Response
 
+NOW = datetime.now(UTC)
 FEED = b"""<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>
 <title>Stadtforum</title><link>http://forum.example/</link><description>d</description>
 <item><guid>g1</guid><title>Rundgang durch die Altstadt</title><link>http://forum.example/g1</link>
@@ -195,3 +197,83 @@ def test_health_lists_every_source_with_its_figures(
     ]
     assert "failures 1" in lines[1] and "newest never" in lines[1]
     assert "failures 0" in lines[0] and "held 0  flags: -" in lines[0]
+
+
+def test_a_sources_yaml_forum_gets_its_status_link_at_its_contact(
+    site: FixtureServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """sources.yaml's forums never registered: `contact:` is where their alerts and their
+    status link go (`sources link ID --send`)."""
+    from aggregator.mail.tokens import is_source_status_key
+    from aggregator.runtime import load_sources, open_store
+    from aggregator.settings import Settings
+    from aggregator.store.health import SourceHealthStore
+    from tests.mailserver import MailServer
+
+    config = tmp_path / "sources.yaml"
+    config.write_text(
+        "sources:\n"
+        "  - id: leipzig\n    name: Stadtforum Leipzig\n    homepage: http://forum.example/\n"
+        f"    feed: {site.url('/leipzig.xml')}\n    contact: Vorstand@Stadtforum-Leipzig.example\n"
+        "  - id: ohne\n    name: Ohne Kontakt\n    homepage: http://ohne.example/\n"
+        f"    feed: {site.url('/drei.xml')}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("AGGREGATOR_CONFIG", str(config))
+    monkeypatch.setenv("AGGREGATOR_DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite'}")
+    monkeypatch.setenv("AGGREGATOR_BASE_URL", "https://stadtforen.example.org/portal/")
+    assert run(capsys, "crawl")[0] == 0
+
+    settings = Settings.from_env()
+    store = open_store(settings)
+    sources = load_sources(settings, store).sources
+    stats = {s.source_id: s for s in SourceHealthStore(store.engine).stats(sources, NOW)}
+    assert stats["leipzig"].contact_email == "vorstand@stadtforum-leipzig.example"  # the alerts'
+    assert stats["ohne"].contact_email is None
+
+    code, out, _ = run(capsys, "sources", "link", "leipzig")
+    assert code == 0
+    link = out.strip()
+    prefix = "https://stadtforen.example.org/portal/quelle/leipzig/"
+    assert link.startswith(prefix)
+    from aggregator.mail.newsletter import mail_secret
+
+    assert is_source_status_key(
+        mail_secret(settings, store.engine, NOW), "leipzig", link[len(prefix) :]
+    )
+
+    with MailServer() as mail:
+        monkeypatch.setenv("AGGREGATOR_SMTP_PORT", str(mail.port))
+        code, out, _ = run(capsys, "sources", "link", "leipzig", "--send")
+        assert (code, out) == (
+            0,
+            "sent the status link of 'leipzig' to vorstand@stadtforum-leipzig.example\n",
+        )
+        (message,) = mail.messages
+        assert message["To"] == "vorstand@stadtforum-leipzig.example"
+        assert message["Subject"] == (
+            "Ihre Statusseite im Nachrichtenportal der Stadtforen: Stadtforum Leipzig"
+        )
+        body = message.get_body(("plain",))
+        assert body is not None and link in body.get_content()
+        code, _, err = run(capsys, "sources", "link", "ohne", "--send")
+        assert code == 2 and "source 'ohne' has no contact: add `contact:`" in err
+        assert len(mail.messages) == 1
+
+
+def test_an_invalid_contact_in_sources_yaml_is_a_file_line_error(tmp_path: Path) -> None:
+    from aggregator.config import parse_config
+    from aggregator.errors import ConfigError
+
+    text = (
+        "sources:\n  - id: a\n    name: A\n    homepage: https://a.example/\n"
+        "    feed: https://a.example/feed/\n    contact: kein-at\n"
+    )
+    with pytest.raises(ConfigError) as raised:
+        parse_config(text, "sources.yaml")
+    assert list(raised.value.problems) == [
+        "sources.yaml:6: source 'a': field 'contact' must be one email address"
+    ]
