@@ -109,7 +109,7 @@ def test_bad_config_exits_2_one_line_per_problem_and_changes_nothing(
             f"error: {bad}:2: source 'leipzig': missing field 'feed' (or 'scrape' with the news "
             "page to read instead)",
             f"error: {bad}:6: source 'leipzig': unknown key 'fed' (allowed: id, name, homepage, "
-            "feed, scrape, city, interval, enabled, feed_verified)",
+            "feed, scrape, city, interval, enabled, feed_verified, contact)",
             f"error: {bad}:7: source 'leipzig': duplicate id (first used on line 2)",
             f"error: {bad}:10: source 'leipzig': field 'feed': 'nicht-url' must start with "
             "http:// or https://",

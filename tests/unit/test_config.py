@@ -90,7 +90,7 @@ sources:
         "s.yaml:5: source 'leipzig': field 'feed': 'ftp://example.org/feed' must start with "
         "http:// or https://",
         "s.yaml:6: source 'leipzig': unknown key 'fed' (allowed: id, name, homepage, feed, scrape, "
-        "city, interval, enabled, feed_verified)",
+        "city, interval, enabled, feed_verified, contact)",
         "s.yaml:7: source 'leipzig': duplicate id (first used on line 2)",
         "s.yaml:11: missing field 'id'",
         "s.yaml:16: source 'chemnitz': field 'homepage': 'not a url' contains spaces",
