@@ -13,8 +13,8 @@ from typing import Literal
 
 import css_inline
 
-from aggregator.mail.messages import build_message, new_message_id
-from aggregator.mail.smtp import SmtpConfig, SmtpConnection
+from aggregator.mail.forum_mails import send_forum_mail
+from aggregator.mail.smtp import SmtpConfig
 from aggregator.model import DigestMail
 from aggregator.templating import environment
 
@@ -61,12 +61,5 @@ def health_mail(
 
 
 def send_health_mail(smtp: SmtpConfig, recipient: str, mail: DigestMail, now: datetime) -> None:
-    message = build_message(
-        mail,
-        sender=smtp.sender,
-        recipient=recipient,
-        message_id=new_message_id(smtp.sender),
-        date=now,
-    )
-    with SmtpConnection(smtp) as connection:
-        connection.send(message, recipient)
+    """One message, sent as every mail to a forum is (`forum_mails.send_forum_mail`)."""
+    send_forum_mail(smtp, recipient, mail, now)
