@@ -199,6 +199,7 @@ def test_a_proposed_address_goes_to_the_editor_as_a_pending_change(site: Site) -
         "city": "Görlitz",
         "homepage": "https://goerlitz.example/",
         "feed": new_feed,
+        "contact": "vorstand@goerlitz.example",  # the source's own, as registered
     }
     assert request.preview is not None
     assert request.preview["kind"] == "feed"

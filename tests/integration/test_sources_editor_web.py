@@ -186,6 +186,7 @@ def test_edit_before_approving(site: Site) -> None:
         "homepage": site.net.url("/stadtfueralle/"),
         "scrape": {"url": site.net.registered_url("leipzig-stadt-fuer-alle")},
         "interval": 120,
+        "contact": "kontakt@stadt-fuer-alle.example",  # the registration's, from its column
     }
     assert site.added == ["stadt-fuer-alle"]
     mail = site.mail.messages[-1]
@@ -244,7 +245,7 @@ def test_a_registered_source_gets_a_new_url_only_after_a_try(site: Site) -> None
     assert "Unter der neuen Adresse konnten wir nichts lesen" in text_of(unreadable.text)
     assert "Seite nicht gefunden (HTTP 404)" in text_of(unreadable.text)
     (entry,) = Registry(site.engine).entries()
-    assert entry == source_entry(source)
+    assert entry == {**source_entry(source), "contact": "gotha@forum.example"}
 
     new_url = site.net.feed_url("pirna-kuratorium")
     changed = site.editor_post(f"{DESK}quelle/gotha-stadtforum/aendern", url=new_url, interval="90")
@@ -308,7 +309,7 @@ def test_a_rejected_change_keeps_the_source_and_mails_the_reason(site: Site) -> 
     )
     assert answer.status_code == 303
     (entry,) = Registry(site.engine).entries()
-    assert entry == source_entry(source)
+    assert entry == {**source_entry(source), "contact": "gotha@forum.example"}
     mail = site.mail.messages[-1]
     assert mail["Subject"] == "Ihre Änderung für Stadtforum Gotha beim Netzwerk Stadtforen"
     body = mail.get_body(("plain",))
