@@ -25,15 +25,13 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from aggregator import CONTACT_URL, NETWORK_NAME
 from aggregator.errors import AggregatorError
 from aggregator.mail.addresses import InvalidAddressError
 from aggregator.mail.delivery import send_confirmation
 from aggregator.mail.newsletter import Newsletter, mail_secret
 from aggregator.mail.smtp import SmtpConfig
-from aggregator.publish.german import german_datetime, iso_berlin
-from aggregator.templating import environment
 from aggregator.web.context import WebContext
+from aggregator.web.public_page import public_page
 
 log = logging.getLogger(__name__)
 
@@ -65,25 +63,15 @@ class NewsletterPages:
         self.smtp = SmtpConfig.from_settings(context.settings)
 
     def _page(self, name: str, status: int = 200, **values: Any) -> HTMLResponse:
-        now = self.context.clock()
-        html = (
-            environment("web")
-            .get_template(name)
-            .render(
-                root="/",
-                alternates=[],
-                description="Die Stadtforen-Wochenschau: jede Woche die Nachrichten der "
-                "Stadtforen per E-Mail.",
-                network=NETWORK_NAME,
-                network_url=CONTACT_URL,
-                section="newsletter",
-                current="page",
-                built_iso=iso_berlin(now),
-                built_text=german_datetime(now),
-                **values,
-            )
+        return public_page(
+            name,
+            now=self.context.clock(),
+            section="newsletter",
+            description="Die Stadtforen-Wochenschau: jede Woche die Nachrichten der "
+            "Stadtforen per E-Mail.",
+            status=status,
+            **values,
         )
-        return HTMLResponse(html, status_code=status, headers=NO_STORE)
 
     async def form(self, request: Request) -> Response:
         return self._page("newsletter.html", email="", error=None)

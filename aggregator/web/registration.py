@@ -27,16 +27,14 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from aggregator import CONTACT_URL, NETWORK_NAME
 from aggregator.errors import AggregatorError
 from aggregator.mail.forum_mails import registration_confirm_mail, send_forum_mail
 from aggregator.mail.newsletter import mail_secret
 from aggregator.mail.smtp import SmtpConfig
 from aggregator.onboarding import CONFIRM_VALID, Onboarding, RegistrationRefused
 from aggregator.onboarding_text import FIELDS, LIMITS
-from aggregator.publish.german import german_datetime, iso_berlin
-from aggregator.templating import environment
 from aggregator.web.context import WebContext
+from aggregator.web.public_page import public_page
 
 log = logging.getLogger(__name__)
 
@@ -77,26 +75,16 @@ class RegistrationPages:
         self.base_url = base.rstrip("/")
 
     def _page(self, template: str, status: int = 200, **values: Any) -> HTMLResponse:
-        now = self.context.clock()
-        html = (
-            environment("web")
-            .get_template(template)
-            .render(
-                root="/",
-                alternates=[],
-                description="Stadtforen und Bürgerinitiativen melden ihre Website beim "
-                "Nachrichtenportal des Netzwerks an.",
-                network=NETWORK_NAME,
-                network_url=CONTACT_URL,
-                section="mitmachen",
-                current="page",
-                built_iso=iso_berlin(now),
-                built_text=german_datetime(now),
-                limits=LIMITS,
-                **values,
-            )
+        return public_page(
+            template,
+            now=self.context.clock(),
+            section="mitmachen",
+            description="Stadtforen und Bürgerinitiativen melden ihre Website beim "
+            "Nachrichtenportal des Netzwerks an.",
+            status=status,
+            limits=LIMITS,
+            **values,
         )
-        return HTMLResponse(html, status_code=status, headers=NO_STORE)
 
     def _form_page(
         self,

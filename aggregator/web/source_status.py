@@ -28,7 +28,6 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from aggregator import CONTACT_URL, NETWORK_NAME
 from aggregator.errors import ConfigError
 from aggregator.health import (
     SourceStats,
@@ -41,11 +40,10 @@ from aggregator.mail.tokens import STATUS_PATH, is_source_status_key
 from aggregator.model import ScrapeRules, Source
 from aggregator.onboarding_text import url_refusal as typed_url_refusal
 from aggregator.probe import TryReport
-from aggregator.publish.german import german_datetime, iso_berlin
 from aggregator.store.health import SourceHealthStore
 from aggregator.store.registrations import Registration, Registrations
-from aggregator.templating import environment
 from aggregator.web.context import WebContext
+from aggregator.web.public_page import public_page
 from aggregator.web.static import PublishedSite
 
 log = logging.getLogger(__name__)
@@ -226,24 +224,15 @@ class StatusPages:
         )
 
     def _render(self, name: str, status: int = 200, **values: Any) -> HTMLResponse:
-        now = self.context.clock()
-        html = (
-            environment("web")
-            .get_template(name)
-            .render(
-                root="/",
-                alternates=[],
-                description="Statusseite einer Quelle des Netzwerks Stadtforen.",
-                network=NETWORK_NAME,
-                network_url=CONTACT_URL,
-                section="quelle",
-                current="page",
-                built_iso=iso_berlin(now),
-                built_text=german_datetime(now),
-                **values,
-            )
+        return public_page(
+            name,
+            now=self.context.clock(),
+            section="quelle",
+            description="Statusseite einer Quelle des Netzwerks Stadtforen.",
+            status=status,
+            headers=HEADERS,
+            **values,
         )
-        return HTMLResponse(html, status_code=status, headers=HEADERS)
 
     async def _try(self, url: str) -> TryReport:
         from aggregator.probe import try_url
