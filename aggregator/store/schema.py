@@ -160,7 +160,7 @@ class ItemRow(Base):
     cluster_pinned: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Held back from the public pages, feeds and the digest until the editor releases it: one
     # of many old items a source suddenly re-issued (a CMS relaunch). Migration 0008.
-    held: Mapped[bool] = mapped_column(default=False, server_default=false())
+    held: Mapped[bool] = mapped_column(default=False, server_default=false(), index=True)
 
 
 class ItemTagRow(Base):

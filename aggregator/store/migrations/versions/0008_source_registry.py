@@ -45,6 +45,8 @@ def upgrade() -> None:
     op.add_column(
         "items", sa.Column("held", sa.Boolean(), nullable=False, server_default=sa.false())
     )
+    # every publish check counts the shown items (`Stories.latest_change`): an index, not a scan
+    op.create_index("ix_items_held", "items", ["held"])
     op.create_table(
         "registrations",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -79,6 +81,7 @@ def downgrade() -> None:
     op.drop_index("ix_registrations_confirm_hash", table_name="registrations")
     op.drop_index("ix_registrations_state_created_at", table_name="registrations")
     op.drop_table("registrations")
+    op.drop_index("ix_items_held", table_name="items")
     op.drop_column("items", "held")
     for name, *_ in reversed(SOURCE_COLUMNS):
         op.drop_column("sources", name)
