@@ -204,10 +204,12 @@ class Stories(DomainStore):
         )
         with transaction(self.engine) as conn:
             run_id = conn.execute(runs).scalar_one() or 0
-            items = conn.execute(
-                select(func.count()).select_from(ItemRow).where(ItemRow.held == false())
+            # all items less the held ones: two index counts, where "not held" would scan
+            items = conn.execute(select(func.count()).select_from(ItemRow)).scalar_one()
+            held = conn.execute(
+                select(func.count()).select_from(ItemRow).where(ItemRow.held == true())
             ).scalar_one()
-        return int(run_id), int(items)
+        return int(run_id), int(items) - int(held)
 
 
 def _german_sorted(values: set[str]) -> tuple[str, ...]:

@@ -31,7 +31,7 @@ def test_upgrade_creates_the_schema_on_an_empty_database(engine: Engine) -> None
 
     upgrade(engine)
 
-    assert current_revision(engine) == head_revision() == SCHEMA_REVISION == "0008"
+    assert current_revision(engine) == head_revision() == SCHEMA_REVISION == "0009"
     assert not needs_upgrade(engine)
     tables = set(inspect(engine).get_table_names())
     assert {
