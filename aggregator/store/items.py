@@ -264,6 +264,11 @@ def _item_fields(item: Item) -> dict[str, Any]:
     }
 
 
+# One encoder for all tags: `json.dumps` with options builds a new one per call (a first crawl
+# writes ~80,000 tags).
+_why_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def _item_tags(item_id: int, item: Item) -> Iterator[dict[str, Any]]:
     """The rows of an item's tags: its source's city, then what the tagger found in the text
     (a city both give is stored once, as the source's)."""
@@ -275,7 +280,7 @@ def _item_tags(item_id: int, item: Item) -> Iterator[dict[str, Any]]:
         if (tag.kind, tag.value) in seen:
             continue
         seen.add((tag.kind, tag.value))
-        why = json.dumps(list(tag.why), ensure_ascii=False) if tag.why else None
+        why = _why_json(list(tag.why)) if tag.why else None
         yield {
             "item_id": item_id,
             "kind": tag.kind,
