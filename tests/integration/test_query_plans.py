@@ -22,6 +22,7 @@ from aggregator.model import Item, Source
 from aggregator.store import Store, make_engine
 from aggregator.store.db import upgrade
 from aggregator.store.digests import Digests
+from aggregator.store.health import SourceHealthStore
 
 T0 = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
 SOURCES = [
@@ -115,6 +116,8 @@ READS: dict[str, Callable[[Store], object]] = {
     "cities": lambda store: store.cities(),
     "publish check": lambda store: store.latest_change(),
     "digest candidates": lambda store: Digests(store.engine).candidates("2026-W48"),
+    "source health": lambda store: SourceHealthStore(store.engine).stats(SOURCES, T0),
+    "held items": lambda store: SourceHealthStore(store.engine).held_items("forum-1"),
 }
 
 
