@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from itertools import accumulate, pairwise
 
 from aggregator.model import Tag
-from aggregator.tagging.gazetteer import WORD, Gazetteer, GazetteerEntry, Phrase, load_gazetteer
+from aggregator.tagging.gazetteer import WORD, Gazetteer, Phrase, load_gazetteer
 
 __all__ = ["Gazetteer", "city_tags", "load_gazetteer"]
 
@@ -149,7 +149,8 @@ def _find_mentions(words: _Words, gaz: Gazetteer) -> list[_Mention]:
     """Longest gazetteer names, left to right, without overlaps."""
     mentions: list[_Mention] = []
     keys = words.keys
-    hits = [i for i, k in enumerate(keys) if k in gaz.by_first_word]
+    starts = gaz.by_first_word
+    hits = [i for i, k in enumerate(keys) if k in starts]
     next_free = 0
     for i in hits:
         if i < next_free:
@@ -216,19 +217,21 @@ def _adjective_names_place(words: _Words, gaz: Gazetteer, last: int) -> bool:
 
 def _words_before(words: _Words, i: int, n: int) -> tuple[str, ...]:
     """Up to n words before word i within the same phrase (no punctuation between)."""
+    keys, gaps = words.keys, words.gaps
     out: list[str] = []
     j = i
-    while j > 0 and len(out) < n and words.joined_to_previous(j):
+    while j > 0 and len(out) < n and not gaps[j].strip(" \t"):  # `joined_to_previous`, inlined
         j -= 1
-        out.append(words.keys[j])
+        out.append(keys[j])
     return tuple(reversed(out))
 
 
 def _words_after(words: _Words, i: int, n: int) -> tuple[str, ...]:
+    keys, gaps = words.keys, words.gaps
     out: list[str] = []
     j = i + 1
-    while j < len(words.keys) and len(out) < n and words.joined_to_previous(j):
-        out.append(words.keys[j])
+    while j < len(keys) and len(out) < n and not gaps[j].strip(" \t"):
+        out.append(keys[j])
         j += 1
     return tuple(out)
 
@@ -303,7 +306,7 @@ def _resolve_cities(words: _Words, mentions: list[_Mention], source_city: str | 
     """Pick one city per mention: hyphen prefix, then the item's other evidence, then default."""
     evidence: set[str] = {source_city} if source_city else set()
     for m in mentions:
-        cities = _candidate_cities(m.phrase.entries)
+        cities = m.phrase.cities
         if m.ok and len(cities) == 1 and not m.phrase.entries[0].weak:
             evidence.add(cities[0])
     previous: _Mention | None = None
@@ -313,15 +316,11 @@ def _resolve_cities(words: _Words, mentions: list[_Mention], source_city: str | 
         previous = m
 
 
-def _candidate_cities(entries: tuple[GazetteerEntry, ...]) -> list[str]:
-    return list(dict.fromkeys(e.city for e in entries if e.city))
-
-
 def _choose_city(
     words: _Words, m: _Mention, previous: _Mention | None, evidence: set[str]
 ) -> str | None:
     entries = m.phrase.entries
-    cities = _candidate_cities(entries)
+    cities = m.phrase.cities
     hyphen_prefix = (
         previous is not None
         and previous.city is not None

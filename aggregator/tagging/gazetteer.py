@@ -9,7 +9,7 @@ always `word.lower()` (length-preserving, which keeps text offsets valid).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Literal
@@ -42,6 +42,12 @@ class Phrase:
 
     words: tuple[str, ...]
     entries: tuple[GazetteerEntry, ...]
+    # the cities of `entries`, each once, in their order (worked out once, not per mention)
+    cities: tuple[str, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        cities = tuple(dict.fromkeys(e.city for e in self.entries if e.city))
+        object.__setattr__(self, "cities", cities)
 
     @property
     def is_block(self) -> bool:
