@@ -561,29 +561,29 @@ def _hits(matcher: _Matcher, tokens: list[str]) -> _Hits:
 
 
 def _collect(hits: _Hits) -> dict[int, _Evidence]:
-    evidence: dict[int, _Evidence] = {}
+    """Each topic's evidence: its matches gathered per (topic, role) first, a dict append each."""
+    matches: dict[tuple[int, str], list[list[int]]] = {}
     for position, info in hits.items():
-        for topic, role in info.singles:
-            _add(evidence, topic, role, [position])
+        for single in info.singles:
+            matches.setdefault(single, []).append([position])
         for phrase in info.phrases:
             found = _match_phrase(phrase, position, hits)
             if found is not None:
-                _add(evidence, phrase.topic, phrase.role, found)
+                matches.setdefault((phrase.topic, phrase.role), []).append(found)
+    evidence: dict[int, _Evidence] = {}
+    for (topic, role), matched in matches.items():
+        topic_evidence = evidence.get(topic)
+        if topic_evidence is None:
+            topic_evidence = evidence[topic] = _Evidence([], [], set())
+        if role == "strong":
+            topic_evidence.strong = matched
+        elif role == "weak":
+            topic_evidence.weak = matched
+        elif role == "exclude":
+            topic_evidence.blocked.update(*matched)
+        else:
+            topic_evidence.veto = True
     return evidence
-
-
-def _add(evidence: dict[int, _Evidence], topic: int, role: str, matched: list[int]) -> None:
-    topic_evidence = evidence.get(topic)
-    if topic_evidence is None:
-        topic_evidence = evidence[topic] = _Evidence([], [], set())
-    if role == "strong":
-        topic_evidence.strong.append(matched)
-    elif role == "weak":
-        topic_evidence.weak.append(matched)
-    elif role == "exclude":
-        topic_evidence.blocked.update(matched)
-    else:
-        topic_evidence.veto = True
 
 
 def _match_phrase(phrase: _Phrase, position: int, hits: _Hits) -> list[int] | None:
