@@ -155,9 +155,9 @@ def _find_mentions(words: _Words, gaz: Gazetteer) -> list[_Mention]:
     for i in hits:
         if i < next_free:
             continue
-        for phrase in gaz.phrases_at(keys[i]):
+        for phrase in starts[keys[i]]:
             last = i + len(phrase.words) - 1
-            if last < len(keys) and _phrase_matches(words, phrase, i):
+            if last == i or (last < len(keys) and _phrase_matches(words, phrase, i)):
                 mentions.append(_Mention(i, last, phrase, _surface(words, i, last)))
                 next_free = last + 1
                 break
@@ -175,7 +175,9 @@ def _phrase_matches(words: _Words, phrase: Phrase, i: int) -> bool:
 
 
 def _surface(words: _Words, first: int, last: int) -> str:
-    start, end = words.span(first)[0], words.span(last)[1]
+    start, end = words.span(first)
+    if last != first:
+        end = words.span(last)[1]
     surface = words.text[start:end]
     if surface.count("(") > surface.count(")") and words.text[end : end + 1] == ")":
         surface += ")"
