@@ -190,22 +190,24 @@ def _context_allows(words: _Words, gaz: Gazetteer, m: _Mention) -> bool:
     if entry.kind == "adjective" and not _adjective_names_place(words, gaz, m.last):
         return False
     before = _words_before(words, m.first, 2)
-    if before[-1:] and before[-1] in _INSTITUTIONS:
+    previous = before[-1] if before else ""
+    if previous in _INSTITUTIONS:
         return False
-    if before[-1:] == ("aus",) and not (len(before) == 2 and before[0] in _NEWS_WORDS):
+    if previous == "aus" and not (len(before) == 2 and before[0] in _NEWS_WORDS):
         return False
-    if before[-1:] in _COMPARISON_BEFORE or before in _COMPARISON_BEFORE:
+    if before and ((previous,) in _COMPARISON_BEFORE or before in _COMPARISON_BEFORE):
         return False
     after = _words_after(words, m.last, 2)
-    if after[:1] and after[0] in _COMPARISON_AFTER:
+    following = after[0] if after else ""
+    if following in _COMPARISON_AFTER:
         return False
-    if after[:1] == ("als",) and after[1:2] and after[1] in _COMPARISON_AFTER:
+    if following == "als" and len(after) == 2 and after[1] in _COMPARISON_AFTER:
         return False
-    if before[-1:] == ("stadt",):
+    if previous == "stadt":
         stadt = m.first - 1
         if set(words.gap_before(stadt)) & _QUOTES or words.key(stadt - 1) in _INNS:
             return False
-    return not (any(e.freiburg for e in m.phrase.entries) and _breisgau_context(words))
+    return not (m.phrase.freiburg and _breisgau_context(words))
 
 
 def _adjective_names_place(words: _Words, gaz: Gazetteer, last: int) -> bool:
