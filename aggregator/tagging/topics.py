@@ -426,6 +426,10 @@ class _Matcher:
         self.heads: dict[str, set[int]] = {}
         for unit, uid in self.units.items():
             self._index_unit(unit, uid)
+        # a compound part can only match a word that starts (ends) as one does: most words are
+        # done after one look-up, not one per letter
+        self.prefix_starts = {text[:MIN_COMPOUND_PART] for text in self.prefixes}
+        self.head_ends = {form[-MIN_COMPOUND_PART:] for form in self.heads}
         self.token_cache: dict[str, _TokenInfo] = {}
 
     def lemma(self, token: str) -> str:
@@ -491,9 +495,10 @@ class _Matcher:
     def add_word_units(self, word: str, found: set[int], *, noun: bool, street: bool) -> None:
         """Add the units a normalised word matches as a form, a compound's start or its head."""
         found.update(self.word_forms.get(word, ()))
-        for end in range(MIN_COMPOUND_PART, 0 if street else len(word)):
-            found.update(self.prefixes.get(word[:end], ()))
-        if noun:
+        if not street and word[:MIN_COMPOUND_PART] in self.prefix_starts:
+            for end in range(MIN_COMPOUND_PART, len(word)):
+                found.update(self.prefixes.get(word[:end], ()))
+        if noun and word[-MIN_COMPOUND_PART:] in self.head_ends:
             for start in range(MIN_COMPOUND_PART, len(word) - MIN_COMPOUND_PART + 1):
                 found.update(self.heads.get(word[start:], ()))
 
