@@ -24,10 +24,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from itertools import accumulate, pairwise
+from itertools import pairwise
 
 from aggregator.model import Tag
-from aggregator.tagging.gazetteer import WORD, Gazetteer, GazetteerEntry, Phrase, load_gazetteer
+from aggregator.tagging.gazetteer import WORD, Gazetteer, Phrase, load_gazetteer
 
 __all__ = ["Gazetteer", "city_tags", "load_gazetteer"]
 
@@ -93,16 +93,25 @@ class _Words:
         self.keys: list[str] = parts[1::2]
         self.gaps: list[str] = parts[0::2]
         self._parts = parts
-        self._offsets: list[int] | None = None
+        self._cursor = (0, 0)  # a part's index and the length of the text before it
 
     def gap_before(self, i: int) -> str:
         return self.gaps[i]
 
     def span(self, i: int) -> tuple[int, int]:
-        if self._offsets is None:
-            self._offsets = [0, *accumulate(map(len, self._parts))]
-        start = self._offsets[2 * i + 1]
+        start = self._offset(2 * i + 1)
         return start, start + len(self.keys[i])
+
+    def _offset(self, part: int) -> int:
+        """The length of the text before a part, summed from the part asked for last: mentions
+        are read in text order, so a pass over them joins the text about once."""
+        last, offset = self._cursor
+        if part >= last:
+            offset += len("".join(self._parts[last:part]))
+        else:
+            offset -= len("".join(self._parts[part:last]))
+        self._cursor = (part, offset)
+        return offset
 
     def key(self, i: int) -> str | None:
         return self.keys[i] if 0 <= i < len(self.keys) else None
@@ -149,14 +158,15 @@ def _find_mentions(words: _Words, gaz: Gazetteer) -> list[_Mention]:
     """Longest gazetteer names, left to right, without overlaps."""
     mentions: list[_Mention] = []
     keys = words.keys
-    hits = [i for i, k in enumerate(keys) if k in gaz.by_first_word]
+    starts = gaz.by_first_word
+    hits = [i for i, k in enumerate(keys) if k in starts]
     next_free = 0
     for i in hits:
         if i < next_free:
             continue
-        for phrase in gaz.phrases_at(keys[i]):
+        for phrase in starts[keys[i]]:
             last = i + len(phrase.words) - 1
-            if last < len(keys) and _phrase_matches(words, phrase, i):
+            if last == i or (last < len(keys) and _phrase_matches(words, phrase, i)):
                 mentions.append(_Mention(i, last, phrase, _surface(words, i, last)))
                 next_free = last + 1
                 break
@@ -174,7 +184,9 @@ def _phrase_matches(words: _Words, phrase: Phrase, i: int) -> bool:
 
 
 def _surface(words: _Words, first: int, last: int) -> str:
-    start, end = words.span(first)[0], words.span(last)[1]
+    start, end = words.span(first)
+    if last != first:
+        end = words.span(last)[1]
     surface = words.text[start:end]
     if surface.count("(") > surface.count(")") and words.text[end : end + 1] == ")":
         surface += ")"
@@ -187,22 +199,24 @@ def _context_allows(words: _Words, gaz: Gazetteer, m: _Mention) -> bool:
     if entry.kind == "adjective" and not _adjective_names_place(words, gaz, m.last):
         return False
     before = _words_before(words, m.first, 2)
-    if before[-1:] and before[-1] in _INSTITUTIONS:
+    previous = before[-1] if before else ""
+    if previous in _INSTITUTIONS:
         return False
-    if before[-1:] == ("aus",) and not (len(before) == 2 and before[0] in _NEWS_WORDS):
+    if previous == "aus" and not (len(before) == 2 and before[0] in _NEWS_WORDS):
         return False
-    if before[-1:] in _COMPARISON_BEFORE or before in _COMPARISON_BEFORE:
+    if before and ((previous,) in _COMPARISON_BEFORE or before in _COMPARISON_BEFORE):
         return False
     after = _words_after(words, m.last, 2)
-    if after[:1] and after[0] in _COMPARISON_AFTER:
+    following = after[0] if after else ""
+    if following in _COMPARISON_AFTER:
         return False
-    if after[:1] == ("als",) and after[1:2] and after[1] in _COMPARISON_AFTER:
+    if following == "als" and len(after) == 2 and after[1] in _COMPARISON_AFTER:
         return False
-    if before[-1:] == ("stadt",):
+    if previous == "stadt":
         stadt = m.first - 1
         if set(words.gap_before(stadt)) & _QUOTES or words.key(stadt - 1) in _INNS:
             return False
-    return not (any(e.freiburg for e in m.phrase.entries) and _breisgau_context(words))
+    return not (m.phrase.freiburg and _breisgau_context(words))
 
 
 def _adjective_names_place(words: _Words, gaz: Gazetteer, last: int) -> bool:
@@ -216,19 +230,21 @@ def _adjective_names_place(words: _Words, gaz: Gazetteer, last: int) -> bool:
 
 def _words_before(words: _Words, i: int, n: int) -> tuple[str, ...]:
     """Up to n words before word i within the same phrase (no punctuation between)."""
+    keys, gaps = words.keys, words.gaps
     out: list[str] = []
     j = i
-    while j > 0 and len(out) < n and words.joined_to_previous(j):
+    while j > 0 and len(out) < n and not gaps[j].strip(" \t"):  # `joined_to_previous`, inlined
         j -= 1
-        out.append(words.keys[j])
+        out.append(keys[j])
     return tuple(reversed(out))
 
 
 def _words_after(words: _Words, i: int, n: int) -> tuple[str, ...]:
+    keys, gaps = words.keys, words.gaps
     out: list[str] = []
     j = i + 1
-    while j < len(words.keys) and len(out) < n and words.joined_to_previous(j):
-        out.append(words.keys[j])
+    while j < len(keys) and len(out) < n and not gaps[j].strip(" \t"):
+        out.append(keys[j])
         j += 1
     return tuple(out)
 
@@ -303,7 +319,7 @@ def _resolve_cities(words: _Words, mentions: list[_Mention], source_city: str | 
     """Pick one city per mention: hyphen prefix, then the item's other evidence, then default."""
     evidence: set[str] = {source_city} if source_city else set()
     for m in mentions:
-        cities = _candidate_cities(m.phrase.entries)
+        cities = m.phrase.cities
         if m.ok and len(cities) == 1 and not m.phrase.entries[0].weak:
             evidence.add(cities[0])
     previous: _Mention | None = None
@@ -313,15 +329,11 @@ def _resolve_cities(words: _Words, mentions: list[_Mention], source_city: str | 
         previous = m
 
 
-def _candidate_cities(entries: tuple[GazetteerEntry, ...]) -> list[str]:
-    return list(dict.fromkeys(e.city for e in entries if e.city))
-
-
 def _choose_city(
     words: _Words, m: _Mention, previous: _Mention | None, evidence: set[str]
 ) -> str | None:
     entries = m.phrase.entries
-    cities = _candidate_cities(entries)
+    cities = m.phrase.cities
     hyphen_prefix = (
         previous is not None
         and previous.city is not None

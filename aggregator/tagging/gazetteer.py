@@ -9,7 +9,7 @@ always `word.lower()` (length-preserving, which keeps text offsets valid).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Literal
@@ -42,6 +42,15 @@ class Phrase:
 
     words: tuple[str, ...]
     entries: tuple[GazetteerEntry, ...]
+    # worked out once here, not per mention: the cities of `entries`, each once, in their order;
+    # whether one of them is "Freiburg" written for Freiberg
+    cities: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    freiburg: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        cities = tuple(dict.fromkeys(e.city for e in self.entries if e.city))
+        object.__setattr__(self, "cities", cities)
+        object.__setattr__(self, "freiburg", any(e.freiburg for e in self.entries))
 
     @property
     def is_block(self) -> bool:

@@ -157,3 +157,54 @@ def test_work_on_a_huge_text_is_capped() -> None:
     assert found[0] == TextDate(datetime(2025, 11, 24), "published", "24.11.2025")
     assert publication_date(text) == datetime(2025, 11, 24)
     assert len(dates_in_text(text, limit=3)) == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Mo. 24.11.2025", [(datetime(2025, 11, 24), "published", "Mo. 24.11.2025")]),
+        (
+            "Sonnabend, den 3. Mai 2025, 18 Uhr",
+            [(datetime(2025, 5, 3, 18), "published", "Sonnabend, den 3. Mai 2025, 18 Uhr")],
+        ),
+        (
+            "SONNTAG,\n\n   den   4. Mai 2025",
+            [(datetime(2025, 5, 4), "published", "SONNTAG,\n\n   den   4. Mai 2025")],
+        ),
+        (
+            "Am Montag, 24.11.2025 um 18 Uhr lädt das Stadtforum ein.",
+            [(datetime(2025, 11, 24, 18), "event", "Montag, 24.11.2025 um 18 Uhr")],
+        ),
+        (
+            "Der Stadtrat tagt. Veröffentlicht am Dienstag, 25.11.2025",
+            [(datetime(2025, 11, 25), "published", "Dienstag, 25.11.2025")],
+        ),
+        # the weekday belongs to the date: not a byline place before it, a phone number's word
+        ("mo. 24.11.2025", [(datetime(2025, 11, 24), "unknown", "24.11.2025")]),
+        ("Tel. Mo 24.11.2025", []),
+        (
+            "Pfingstsonntag, 8. Juni 2025",
+            [(datetime(2025, 6, 8), "unknown", "sonntag, 8. Juni 2025")],
+        ),
+        # a weekday not right before a date, none at all, none between "," and the date
+        (
+            "Wir treffen uns Montag und am 24.11.2025 im Rathaus.",
+            [(datetime(2025, 11, 24), "event", "24.11.2025")],
+        ),
+        ("Montag", []),
+        ("Mo,24.11.2025", []),
+        ("24.11.2025 Bericht", [(datetime(2025, 11, 24), "published", "24.11.2025")]),
+        # a weekday right after the date before it
+        (
+            "24.11.2025, 18:30Mo. 25.11.2025",
+            [
+                (datetime(2025, 11, 24, 18, 30), "published", "24.11.2025, 18:30"),
+                (datetime(2025, 11, 25), "unknown", "Mo. 25.11.2025"),
+            ],
+        ),
+    ],
+)
+def test_a_weekday_before_a_date_is_part_of_it(
+    text: str, found: list[tuple[datetime, str, str]]
+) -> None:
+    assert [(d.value, d.kind, d.text) for d in dates_in_text(text)] == found

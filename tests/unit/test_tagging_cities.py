@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from aggregator.model import Tag
@@ -381,3 +383,30 @@ def test_custom_gazetteer_is_used() -> None:
 def test_hostile_input_does_not_crash() -> None:
     text = "Halle " * 20_000 + "((((" * 1000 + "İstanbul Leipzig"
     assert tags("x" * 10_000, text) == [("Leipzig", "text", ("Leipzig",))]
+
+
+# --- internals the tags rest on --------------------------------------------------------------
+
+
+def test_word_spans_are_right_in_any_order() -> None:
+    from aggregator.tagging.cities import _Words
+
+    text = "„Halle (Saale)“ – Leipzig-Plagwitz, Straße   und\tGÖRLITZ.\nEnde"
+    words = _Words(text)
+    expected = [(m.start(), m.end()) for m in re.finditer(r"\w+", text)]
+    order = [3, 0, 5, 5, 1, 7, 2, 6, 4, 0, 7]
+    assert sorted(set(order)) == list(range(len(expected)))
+    assert [words.span(i) for i in order] == [expected[i] for i in order]
+
+
+def test_a_phrase_knows_its_cities_and_the_freiburg_reading() -> None:
+    gaz = parse_gazetteer(
+        "Freiburg\tFreiberg\talias\tfreiburg,weak\tSN\n"
+        "Neustadt\tDresden\tdistrict\tctx\tSN\n"
+        "Neustadt\tHalle (Saale)\tdistrict\tctx\tST\n"
+        "Neustadt\tDresden\tplace\t\tSN\n"
+    )
+    (freiburg,) = gaz.phrases_at("freiburg")
+    (neustadt,) = gaz.phrases_at("neustadt")
+    assert (freiburg.cities, freiburg.freiburg) == (("Freiberg",), True)
+    assert (neustadt.cities, neustadt.freiburg) == (("Dresden", "Halle (Saale)"), False)
