@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import accumulate, pairwise
 
 from aggregator.model import Tag
 from aggregator.tagging.gazetteer import WORD, Gazetteer, Phrase, load_gazetteer
@@ -93,25 +93,16 @@ class _Words:
         self.keys: list[str] = parts[1::2]
         self.gaps: list[str] = parts[0::2]
         self._parts = parts
-        self._cursor = (0, 0)  # a part's index and the length of the text before it
+        self._offsets: list[int] | None = None
 
     def gap_before(self, i: int) -> str:
         return self.gaps[i]
 
     def span(self, i: int) -> tuple[int, int]:
-        start = self._offset(2 * i + 1)
+        if self._offsets is None:
+            self._offsets = [0, *accumulate(map(len, self._parts))]
+        start = self._offsets[2 * i + 1]
         return start, start + len(self.keys[i])
-
-    def _offset(self, part: int) -> int:
-        """The length of the text before a part, summed from the part asked for last: mentions
-        are read in text order, so a pass over them joins the text about once."""
-        last, offset = self._cursor
-        if part >= last:
-            offset += len("".join(self._parts[last:part]))
-        else:
-            offset -= len("".join(self._parts[part:last]))
-        self._cursor = (part, offset)
-        return offset
 
     def key(self, i: int) -> str | None:
         return self.keys[i] if 0 <= i < len(self.keys) else None
